@@ -1,0 +1,77 @@
+"""Post-generation: prune the files of options not chosen, write .env, print the next steps.
+
+Every optional file is listed once, in PRUNE, so what an option adds can be read in one place.
+"""
+
+import secrets
+import shutil
+import sys
+from pathlib import Path
+
+SLUG = "{{ cookiecutter.project_slug }}"
+LICENSE = "{{ cookiecutter.open_source_license }}"
+OPTIONS = {
+    "example_app": "{{ cookiecutter.example_app }}",
+}
+
+# (option, value that removes the paths) -> paths relative to the project root.
+PRUNE: dict[tuple[str, str], list[str]] = {
+    ("example_app", "none"): [f"{SLUG}/catalog"],
+}
+
+
+def prune(root: Path) -> None:
+    for (option, value), paths in PRUNE.items():
+        if OPTIONS[option] != value:
+            continue
+        for rel in paths:
+            target = root / rel
+            if target.is_dir():
+                shutil.rmtree(target)
+            elif target.exists():
+                target.unlink()
+
+
+def place_license(root: Path) -> None:
+    licenses = root / "LICENSES"
+    chosen = licenses / LICENSE
+    if chosen.is_file():
+        chosen.replace(root / "LICENSE")
+    shutil.rmtree(licenses)
+
+
+def write_env(root: Path) -> None:
+    """Copy .env.example to .env with a fresh secret key (git-ignored, readable by the owner only).
+
+    token_urlsafe never yields `$`, which django-environ would try to interpolate.
+    """
+    secret_key = secrets.token_urlsafe(50)
+    lines = []
+    for line in (root / ".env.example").read_text().splitlines():
+        if line.startswith("SECRET_KEY="):
+            line = f"SECRET_KEY={secret_key}"
+        lines.append(line)
+    env_file = root / ".env"
+    env_file.write_text("\n".join(lines) + "\n")
+    env_file.chmod(0o600)
+
+
+def main() -> None:
+    root = Path.cwd()
+    prune(root)
+    place_license(root)
+    write_env(root)
+    print(
+        f"\nCreated {root.name}. Next steps:\n"
+        f"  cd {root.name}\n"
+        "  git init && git add . && git commit -m 'Initial commit from Nexus'\n"
+        "  make install    # creates .venv and uv.lock (commit uv.lock)\n"
+        "  make run        # http://127.0.0.1:8000/api/docs/\n"
+        "  make test\n"
+        ".env holds a fresh SECRET_KEY for local use; it is git-ignored. Never commit it.",
+        file=sys.stdout,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,96 @@
+"""Thin views: parse input, call one service or selector, serialise the result."""
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from ..users.models import User
+from . import selectors, services
+from .filters import OrderFilter, ProductFilter
+from .models import Category, Order, Product
+from .serializers import (
+    CategorySerializer,
+    OrderCreateSerializer,
+    OrderSerializer,
+    ProductSerializer,
+)
+
+
+class CategoryListApi(generics.ListAPIView[Category]):
+    permission_classes = [AllowAny]
+    serializer_class = CategorySerializer
+    search_fields = ["name"]
+    ordering_fields = ["name"]
+
+    def get_queryset(self) -> QuerySet[Category]:
+        return selectors.category_list()
+
+
+class ProductListApi(generics.ListAPIView[Product]):
+    permission_classes = [AllowAny]
+    serializer_class = ProductSerializer
+    filterset_class = ProductFilter
+    search_fields = ["name", "description"]
+    ordering_fields = ["price", "created_at", "name"]
+
+    def get_queryset(self) -> QuerySet[Product]:
+        return selectors.product_list()
+
+
+class ProductDetailApi(generics.RetrieveAPIView[Product]):
+    permission_classes = [AllowAny]
+    serializer_class = ProductSerializer
+
+    def get_queryset(self) -> QuerySet[Product]:
+        return selectors.product_list()
+
+
+class OwnOrdersApi(generics.GenericAPIView[Order]):
+    """Base of every order view: scoped to the requesting user's orders."""
+
+    serializer_class = OrderSerializer
+    swagger_fake_view: bool = False  # set by drf-spectacular while it builds the schema
+
+    def get_queryset(self) -> QuerySet[Order]:
+        if self.swagger_fake_view:  # no real user exists while the schema is generated
+            return Order.objects.none()
+        return selectors.order_list(user=request_user(self.request))
+
+
+def request_user(request: Request) -> User:
+    assert isinstance(request.user, User)  # noqa: S101 - IsAuthenticated guarantees a real user
+    return request.user
+
+
+class OrderListCreateApi(OwnOrdersApi, generics.ListAPIView[Order]):
+    filterset_class = OrderFilter
+    ordering_fields = ["created_at", "total"]
+
+    @extend_schema(request=OrderCreateSerializer, responses={201: OrderSerializer})
+    def post(self, request: Request) -> Response:
+        """Place an order. 409 when a product does not have enough stock."""
+        serializer = OrderCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        lines = [
+            services.OrderLine(product_id=item["product"], quantity=item["quantity"])
+            for item in serializer.validated_data["items"]
+        ]
+        order = services.order_create(user=request_user(request), lines=lines)
+        order = self.get_queryset().get(pk=order.pk)  # re-read with items prefetched
+        return Response(OrderSerializer(order).data, status=status.HTTP_201_CREATED)
+
+
+class OrderDetailApi(OwnOrdersApi, generics.RetrieveAPIView[Order]):
+    """Someone else's order is a 404, not a 403 that would confirm it exists."""
+
+
+class OrderCancelApi(OwnOrdersApi):
+    @extend_schema(request=None, responses={200: OrderSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        """Cancel a pending order and return its items to stock. 409 when it is not pending."""
+        order = services.order_cancel(order=self.get_object())
+        order = self.get_queryset().get(pk=order.pk)
+        return Response(OrderSerializer(order).data)

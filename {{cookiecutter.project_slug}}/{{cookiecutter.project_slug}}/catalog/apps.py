@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CatalogConfig(AppConfig):
+    name = "{{ cookiecutter.project_slug }}.catalog"
+    label = "catalog"
+    verbose_name = "Catalogue"

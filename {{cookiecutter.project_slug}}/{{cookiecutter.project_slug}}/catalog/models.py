@@ -1,0 +1,118 @@
+"""The catalogue schema: third normal form, with the database enforcing the invariants.
+
+Constraints live in the database, not only in serializers, so no code path (admin, shell, a
+future importer) can store a negative price or an oversold product.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from ..core.models import TimeStampedModel
+
+
+class Category(TimeStampedModel):
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=120, unique=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, related_name="children", on_delete=models.PROTECT
+    )
+
+    class Meta:
+        verbose_name_plural = "categories"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["parent", "name"], name="category_unique_name_in_parent"
+            ),
+            models.CheckConstraint(condition=~Q(parent=F("pk")), name="category_not_own_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Product(TimeStampedModel):
+    category = models.ForeignKey(Category, related_name="products", on_delete=models.PROTECT)
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=220, unique=True)
+    description = models.TextField(blank=True)
+    price = models.DecimalField(max_digits=10, decimal_places=2)
+    stock = models.IntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(price__gte=0), name="product_price_non_negative"),
+            models.CheckConstraint(condition=Q(stock__gte=0), name="product_stock_non_negative"),
+        ]
+        indexes = [
+            # The public list: active products, newest first (the default ordering).
+            models.Index(fields=["is_active", "-created_at"], name="product_active_recent_idx"),
+            # Browsing a category sorted or filtered by price.
+            models.Index(fields=["category", "price"], name="product_category_price_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Order(TimeStampedModel):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        PAID = "paid", "Paid"
+        CANCELLED = "cancelled", "Cancelled"
+
+    # PROTECT: orders are financial records; deleting a user must not erase them.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, related_name="orders", on_delete=models.PROTECT
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    total = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(total__gte=0), name="order_total_non_negative"),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "paid", "cancelled"]), name="order_status_valid"
+            ),
+        ]
+        indexes = [
+            # "My orders", newest first: the only way orders are listed.
+            models.Index(fields=["user", "-created_at"], name="order_user_recent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Order #{self.pk}"
+
+
+class OrderItem(models.Model):
+    order = models.ForeignKey(Order, related_name="items", on_delete=models.CASCADE)
+    product = models.ForeignKey(Product, related_name="order_items", on_delete=models.PROTECT)
+    quantity = models.PositiveIntegerField()
+    # The price paid, copied at purchase: a fact of the order, not a duplicate of Product.price,
+    # which may change later.
+    unit_price = models.DecimalField(max_digits=10, decimal_places=2)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order", "product"], name="orderitem_one_line_per_product"
+            ),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="orderitem_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(unit_price__gte=0), name="orderitem_price_non_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x {self.product_id}"
+
+    @property
+    def line_total(self) -> Decimal:
+        return self.unit_price * self.quantity

@@ -1,0 +1,55 @@
+from rest_framework import serializers
+
+from .models import Category, Order, OrderItem, Product
+
+
+class CategorySerializer(serializers.ModelSerializer[Category]):
+    # Not "parent": on a DRF field that name already means the enclosing serializer.
+    parent_slug = serializers.SlugRelatedField[Category](
+        source="parent", slug_field="slug", read_only=True
+    )
+
+    class Meta:
+        model = Category
+        fields = ("id", "name", "slug", "parent_slug")
+
+
+class ProductCategorySerializer(serializers.ModelSerializer[Category]):
+    class Meta:
+        model = Category
+        fields = ("id", "name", "slug")
+
+
+class ProductSerializer(serializers.ModelSerializer[Product]):
+    category = ProductCategorySerializer(read_only=True)
+
+    class Meta:
+        model = Product
+        fields = ("id", "name", "slug", "description", "price", "stock", "category", "created_at")
+
+
+class OrderItemSerializer(serializers.ModelSerializer[OrderItem]):
+    product_name = serializers.CharField(source="product.name", read_only=True)
+    line_total = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+
+    class Meta:
+        model = OrderItem
+        fields = ("product", "product_name", "quantity", "unit_price", "line_total")
+
+
+class OrderSerializer(serializers.ModelSerializer[Order]):
+    items = OrderItemSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Order
+        fields = ("id", "status", "total", "items", "created_at")
+
+
+class OrderLineInputSerializer(serializers.Serializer[dict[str, int]]):
+    product = serializers.IntegerField(min_value=1)
+    quantity = serializers.IntegerField(min_value=1, max_value=1000)
+
+
+class OrderCreateSerializer(serializers.Serializer[dict[str, list[dict[str, int]]]]):
+    # Bounded so one request cannot ask the database to lock an unbounded number of rows.
+    items = serializers.ListField(child=OrderLineInputSerializer(), min_length=1, max_length=50)

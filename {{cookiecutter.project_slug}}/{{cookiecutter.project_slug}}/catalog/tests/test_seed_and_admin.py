@@ -1,0 +1,38 @@
+import pytest
+from django.core.management import CommandError, call_command
+from django.db.models import Model
+from django.test import Client
+from django.urls import reverse
+
+from ...users.models import User
+from ..models import Category, Order, Product
+from ..services import OrderLine, order_create
+from .factories import ProductFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_catalog_loads_demo_data_and_is_safe_to_run_twice() -> None:
+    call_command("seed_catalog", "--copies", "2")
+    counts = (Category.objects.count(), Product.objects.count())
+    assert counts == (4, 16)
+    call_command("seed_catalog", "--copies", "2")
+    assert (Category.objects.count(), Product.objects.count()) == counts
+
+
+def test_seed_catalog_rejects_a_bad_copy_count() -> None:
+    with pytest.raises(CommandError, match="at least 1"):
+        call_command("seed_catalog", "--copies", "0")
+
+
+@pytest.mark.parametrize("model", ["category", "product", "order"])
+def test_admin_pages_list_and_open_catalogue_rows(
+    admin_client: Client, admin_user: User, model: str
+) -> None:
+    product = ProductFactory.create()
+    order = order_create(user=admin_user, lines=[OrderLine(product.pk, 1)])
+    rows: dict[str, Model] = {"category": product.category, "product": product, "order": order}
+    assert admin_client.get(reverse(f"admin:catalog_{model}_changelist")).status_code == 200
+    change = reverse(f"admin:catalog_{model}_change", args=[rows[model].pk])
+    assert admin_client.get(change).status_code == 200
+    assert Order.objects.count() == 1

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import apis
+
+app_name = "catalog"
+
+urlpatterns = [
+    path("categories/", apis.CategoryListApi.as_view(), name="category-list"),
+    path("products/", apis.ProductListApi.as_view(), name="product-list"),
+    path("products/<int:pk>/", apis.ProductDetailApi.as_view(), name="product-detail"),
+    path("orders/", apis.OrderListCreateApi.as_view(), name="order-list"),
+    path("orders/<int:pk>/", apis.OrderDetailApi.as_view(), name="order-detail"),
+    path("orders/<int:pk>/cancel/", apis.OrderCancelApi.as_view(), name="order-cancel"),
+]

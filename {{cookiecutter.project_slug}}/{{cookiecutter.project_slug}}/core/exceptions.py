@@ -1,0 +1,38 @@
+"""Errors a client can cause become clear 4xx JSON answers, never a 500."""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
+from rest_framework.views import exception_handler
+
+
+class ApplicationError(Exception):
+    """A business rule refused the request. Services raise it; the API turns it into a 4xx."""
+
+    status_code: int = status.HTTP_400_BAD_REQUEST
+    code: str = "invalid"
+
+    def __init__(self, message: str, *, extra: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.extra = extra or {}
+
+
+class ConflictError(ApplicationError):
+    """The request is valid but clashes with the current state (for example, stock ran out)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    code = "conflict"
+
+
+def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's handler, extended to service-layer errors; every error body has a `detail`."""
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(as_serializer_error(exc))
+    if isinstance(exc, ApplicationError):
+        body = {"detail": exc.message, "code": exc.code, **exc.extra}
+        return Response(body, status=exc.status_code)
+    return exception_handler(exc, context)

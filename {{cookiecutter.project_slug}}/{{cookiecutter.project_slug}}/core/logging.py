@@ -1,0 +1,27 @@
+"""Request ids for log lines: set once per request, read by a logging filter."""
+
+import logging
+import re
+import uuid
+from contextvars import ContextVar
+
+# A context variable, not a thread-local: correct under threads and async views alike.
+request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
+
+# Accept a caller's id only if it is short and plain, so a header cannot forge log lines.
+_VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+def resolve_request_id(incoming: str | None) -> str:
+    """Honour a well-formed incoming X-Request-ID, otherwise generate a fresh one."""
+    if incoming and _VALID_REQUEST_ID.fullmatch(incoming):
+        return incoming
+    return uuid.uuid4().hex
+
+
+class RequestIdFilter(logging.Filter):
+    """Adds `request_id` to every record, so formatters can always print it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = request_id_var.get()
+        return True

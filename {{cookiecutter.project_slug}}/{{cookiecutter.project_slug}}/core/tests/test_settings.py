@@ -1,0 +1,80 @@
+"""Production settings refuse to start on missing or placeholder configuration.
+
+Each case imports the settings in a fresh interpreter, exactly as a server would at start-up.
+"""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
+GOOD_ENV = {
+    "SECRET_KEY": secrets.token_urlsafe(50),
+    "ALLOWED_HOSTS": "api.example.com",
+    "DATABASE_URL": "postgres://app:pw@db.internal:5432/app",
+    "REDIS_URL": "redis://cache.internal:6379/0",
+}
+PROBE = "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"
+
+
+def load_production_settings(**overrides: str | None) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in GOOD_ENV}
+    env |= {k: v for k, v in (GOOD_ENV | overrides).items() if v is not None}
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings.production"
+    # Keep the project's .env out of the picture: only the variables given here count.
+    env["DJANGO_READ_ENV_FILE"] = "false"
+    return subprocess.run(  # noqa: S603 - fixed command, our own interpreter
+        [sys.executable, "-c", PROBE],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_production_settings_load_with_every_variable_set() -> None:
+    result = load_production_settings()
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"SECRET_KEY": None}, "Set the SECRET_KEY environment variable"),
+        ({"SECRET_KEY": "change-me"}, "SECRET_KEY still holds a placeholder"),
+        ({"SECRET_KEY": "django-insecure-" + "x" * 50}, "SECRET_KEY still holds a placeholder"),
+        ({"SECRET_KEY": "short"}, "SECRET_KEY is too short"),
+        ({"DATABASE_URL": None}, "Set the DATABASE_URL environment variable"),
+        ({"DATABASE_URL": "postgres://change-me@db/app"}, "DATABASE_URL still holds a placeholder"),
+        ({"ALLOWED_HOSTS": None}, "Set the ALLOWED_HOSTS environment variable"),
+        ({"ALLOWED_HOSTS": " "}, "Set the ALLOWED_HOSTS environment variable"),
+        ({"REDIS_URL": None}, "Set the REDIS_URL environment variable"),
+        ({"LOG_FORMAT": "xml"}, "LOG_FORMAT must be 'readable' or 'json'"),
+    ],
+    ids=[
+        "secret-missing",
+        "secret-placeholder",
+        "secret-insecure-prefix",
+        "secret-short",
+        "database-missing",
+        "database-placeholder",
+        "hosts-missing",
+        "hosts-blank",
+        "redis-missing",
+        "log-format-unknown",
+    ],
+)
+def test_production_refuses_to_start_naming_the_variable(
+    overrides: dict[str, str | None], message: str
+) -> None:
+    result = load_production_settings(**overrides)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert message in result.stderr

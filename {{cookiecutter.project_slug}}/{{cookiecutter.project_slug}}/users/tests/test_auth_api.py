@@ -1,0 +1,82 @@
+import pytest
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from ..models import User
+from .factories import TEST_PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+TOKEN_URL = reverse("api-v1:token-obtain")
+REFRESH_URL = reverse("api-v1:token-refresh")
+ME_URL = reverse("api-v1:users:me")
+
+
+def obtain(client: APIClient, email: str, password: str) -> tuple[int, dict[str, str]]:
+    response = client.post(TOKEN_URL, {"email": email, "password": password}, format="json")
+    return response.status_code, response.json()
+
+
+def test_token_with_the_right_password_returns_access_and_refresh(
+    api_client: APIClient, user: User
+) -> None:
+    status, body = obtain(api_client, user.email, TEST_PASSWORD)
+    assert status == 200
+    assert set(body) == {"access", "refresh"}
+
+
+def test_token_login_ignores_email_case(api_client: APIClient, user: User) -> None:
+    status, _ = obtain(api_client, user.email.upper(), TEST_PASSWORD)
+    assert status == 200
+
+
+def test_token_with_a_wrong_password_is_401(api_client: APIClient, user: User) -> None:
+    status, body = obtain(api_client, user.email, "wrong")
+    assert status == 401
+    assert "detail" in body
+
+
+def test_token_for_an_unknown_user_is_401(api_client: APIClient) -> None:
+    status, _ = obtain(api_client, "nobody@example.com", "wrong")
+    assert status == 401
+
+
+def test_token_for_an_inactive_user_is_401(api_client: APIClient, user: User) -> None:
+    user.is_active = False
+    user.save()
+    status, _ = obtain(api_client, user.email, TEST_PASSWORD)
+    assert status == 401
+
+
+def test_access_token_authenticates_the_me_endpoint(api_client: APIClient, user: User) -> None:
+    _, tokens = obtain(api_client, user.email, TEST_PASSWORD)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens['access']}")
+    response = api_client.get(ME_URL)
+    assert response.status_code == 200
+    assert response.json()["email"] == user.email
+
+
+def test_me_without_credentials_is_401(api_client: APIClient) -> None:
+    assert api_client.get(ME_URL).status_code == 401
+
+
+def test_me_with_a_forged_token_is_401(api_client: APIClient) -> None:
+    api_client.credentials(HTTP_AUTHORIZATION="Bearer not.a.token")
+    assert api_client.get(ME_URL).status_code == 401
+
+
+def test_refresh_rotates_and_the_old_refresh_token_is_blacklisted(
+    api_client: APIClient, user: User
+) -> None:
+    _, tokens = obtain(api_client, user.email, TEST_PASSWORD)
+    first = api_client.post(REFRESH_URL, {"refresh": tokens["refresh"]}, format="json")
+    assert first.status_code == 200
+    assert first.json()["refresh"] != tokens["refresh"]  # rotated
+    replay = api_client.post(REFRESH_URL, {"refresh": tokens["refresh"]}, format="json")
+    assert replay.status_code == 401  # the old one was blacklisted
+
+
+def test_session_auth_works_for_the_browsable_api(user: User) -> None:
+    client = APIClient()
+    assert client.login(email=user.email, password=TEST_PASSWORD)
+    assert client.get(ME_URL).status_code == 200
