@@ -193,7 +193,11 @@ if LOG_FORMAT not in {"readable", "json"}:
 LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "{{ cookiecutter.project_slug }}.core.logging.RequestIdFilter"}},
+    "filters": {
+        "request_id": {
+            "()": "{{ cookiecutter.project_slug }}.core.logging.RequestIdFilter",
+        },
+    },
     "formatters": {
         "readable": {
             "format": "%(asctime)s %(levelname)-7s [%(request_id)s] %(name)s: %(message)s",

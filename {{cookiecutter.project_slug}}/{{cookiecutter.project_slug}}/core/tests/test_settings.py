@@ -78,3 +78,38 @@ def test_production_refuses_to_start_naming_the_variable(
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert message in result.stderr
+
+
+LOCAL_PROBE = (
+    "import django; django.setup(); from django.conf import settings; "
+    "print(settings.DEBUG, settings.DATABASES['default']['ENGINE'], "
+    "settings.CACHES['default']['BACKEND'])"
+)
+
+
+def load_local_settings(**env_vars: str) -> str:
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env |= env_vars | {"DJANGO_SETTINGS_MODULE": "config.settings.local"}
+    env["DJANGO_READ_ENV_FILE"] = "false"
+    result = subprocess.run(  # noqa: S603 - fixed command, our own interpreter
+        [sys.executable, "-c", LOCAL_PROBE],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return result.stdout.strip()
+
+
+def test_local_settings_need_no_services() -> None:
+    assert load_local_settings() == (
+        "True django.db.backends.sqlite3 django.core.cache.backends.locmem.LocMemCache"
+    )
+
+
+def test_local_settings_use_postgres_and_redis_when_their_urls_are_set() -> None:
+    assert load_local_settings(
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/app", REDIS_URL="redis://127.0.0.1:6379/0"
+    ) == ("True django.db.backends.postgresql django_redis.cache.RedisCache")

@@ -1,0 +1,135 @@
+"""Shared helpers for the template's tests: bake once per option set, install once per bake.
+
+Bakes and installs are session-scoped and cached, so every test that needs the default project
+shares one bake and one virtual environment. Installs use uv's package cache (warm after the first
+run) and never download an interpreter.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from find_python import find_python
+
+TEMPLATE = Path(__file__).resolve().parents[1]
+UV = str(Path(sys.executable).with_name("uv"))
+
+# Named option sets. Together they bake every value of every option at least once.
+BAKES: dict[str, dict[str, str]] = {
+    "default": {},
+    "minimal": {"example_app": "none", "open_source_license": "Not open source"},
+    "python-3.13": {"python_version": "3.13", "project_name": "Py Next", "timezone": "Asia/Tokyo"},
+    "bsd": {
+        "open_source_license": "BSD-3-Clause",
+        "project_name": "O'Reilly Books",
+        "project_slug": "oreilly_books",
+    },
+    "apache": {"open_source_license": "Apache-2.0", "description": "Ünïcode and 'quotes' — ok"},
+    "gpl": {"open_source_license": "GPL-3.0", "domain_name": "api.shop-example.co.uk"},
+    "long-slug": {"project_slug": "a" * 50, "example_app": "catalog"},
+}
+
+# Options whose values the bakes above must cover (checked by a test, so a new option is noticed).
+COOKIECUTTER_JSON = json.loads((TEMPLATE / "cookiecutter.json").read_text())
+
+# Each installed bake gets its own PostgreSQL database and Redis database number, so bakes can
+# run their suites in parallel on the shared services without touching each other's data.
+SERVICE_SLOTS = {"default": 11, "minimal": 12}
+POSTGRES = os.environ.get("NEXUS_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+REDIS = os.environ.get("NEXUS_TEST_REDIS", "redis://127.0.0.1:6379")
+
+
+def run(
+    args: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: int = 900
+) -> subprocess.CompletedProcess[str]:
+    """Run a command; on failure, fail the test with its output (not a bare exit code)."""
+    result = subprocess.run(
+        args,
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if result.returncode != 0:
+        pytest.fail(
+            f"`{' '.join(args)}` exited {result.returncode} in {cwd}\n"
+            f"--- stdout ---\n{result.stdout[-6000:]}\n--- stderr ---\n{result.stderr[-6000:]}",
+            pytrace=False,
+        )
+    return result
+
+
+@dataclass
+class Bake:
+    name: str
+    context: dict[str, str]
+    path: Path
+    _env: dict[str, str] = field(default_factory=dict)
+
+    def env(self, **extra: str) -> dict[str, str]:
+        """Environment for the baked project's own commands (its venv, its Python, no .env)."""
+        base = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in {"DATABASE_URL", "REDIS_URL", "VIRTUAL_ENV", "DJANGO_SETTINGS_MODULE"}
+        }
+        return base | self._env | extra
+
+    def manage(self, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+        return run(
+            [UV, "run", "--no-sync", "python", "manage.py", *args], self.path, self.env(**env)
+        )
+
+    def tool(self, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+        return run([UV, "run", "--no-sync", *args], self.path, self.env(**env))
+
+    def service_env(self) -> dict[str, str]:
+        """URLs of the real PostgreSQL and Redis, private to this bake."""
+        slot = SERVICE_SLOTS[self.name]
+        return {
+            "DATABASE_URL": f"{POSTGRES}/nexus_{self.name}_{slot}",
+            "REDIS_URL": f"{REDIS}/{slot}",
+        }
+
+
+@pytest.fixture(scope="session")
+def bake(cookies_session) -> Callable[[str], Bake]:
+    """bake(name) -> the project baked from BAKES[name], baked once per session."""
+    cache: dict[str, Bake] = {}
+
+    def _bake(name: str) -> Bake:
+        if name not in cache:
+            result = cookies_session.bake(extra_context=BAKES[name])
+            assert result.exit_code == 0, f"bake {name!r} failed: {result.exception!r}"
+            cache[name] = Bake(name, BAKES[name], Path(result.project_path))
+        return cache[name]
+
+    return _bake
+
+
+@pytest.fixture(scope="session")
+def installed(bake: Callable[[str], Bake]) -> Callable[[str], Bake]:
+    """installed(name) -> the bake with its own .venv, installed as the README says."""
+    cache: dict[str, Bake] = {}
+
+    def _installed(name: str) -> Bake:
+        if name not in cache:
+            project = bake(name)
+            python = find_python(project.context.get("python_version", "3.12"))
+            project._env = {"UV_PYTHON": python, "UV_PYTHON_DOWNLOADS": "never"}
+            # The documented lock-file strategy: lock once, then every install is --locked.
+            run([UV, "lock"], project.path, project.env())
+            run([UV, "sync", "--locked"], project.path, project.env())
+            cache[name] = project
+        return cache[name]
+
+    return _installed

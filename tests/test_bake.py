@@ -1,0 +1,160 @@
+"""Every option set bakes into a complete, clean project (no install needed for these checks)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import BAKES, COOKIECUTTER_JSON, Bake
+
+RUFF = str(Path(sys.executable).with_name("ruff"))
+
+
+def project_files(root: Path) -> list[Path]:
+    return [p for p in root.rglob("*") if p.is_file() and ".git" not in p.parts]
+
+
+def test_the_bakes_cover_every_value_of_every_option() -> None:
+    for option, values in COOKIECUTTER_JSON.items():
+        if option.startswith("_") or not isinstance(values, list):
+            continue
+        default = values[0]
+        baked = {bake.get(option, default) for bake in BAKES.values()}
+        assert baked == set(values), f"{option}: no bake uses {set(values) - baked}"
+
+
+@pytest.mark.parametrize("name", list(BAKES))
+def test_bake_leaves_no_jinja_in_any_file_or_file_name(
+    bake: Callable[[str], Bake], name: str
+) -> None:
+    root = bake(name).path
+    for path in project_files(root):
+        rel = path.relative_to(root)
+        assert "{{" not in str(rel), rel
+        assert "{%" not in str(rel), rel
+        text = path.read_text(errors="replace")
+        for marker in ("{{", "{%", "{#", "cookiecutter."):
+            assert marker not in text, f"{rel} still holds {marker!r}"
+
+
+@pytest.mark.parametrize("name", list(BAKES))
+def test_bake_is_ruff_clean(bake: Callable[[str], Bake], name: str) -> None:
+    root = bake(name).path
+    for args in (["check", "."], ["format", "--check", "."]):
+        result = subprocess.run(
+            [RUFF, *args], cwd=root, capture_output=True, text=True, check=False
+        )
+        assert result.returncode == 0, f"ruff {' '.join(args)}:\n{result.stdout}{result.stderr}"
+
+
+@pytest.mark.parametrize("name", list(BAKES))
+def test_every_yaml_toml_and_json_file_parses(bake: Callable[[str], Bake], name: str) -> None:
+    parsers = {
+        ".toml": lambda text: tomllib.loads(text),
+        ".json": lambda text: json.loads(text),
+        ".yml": lambda text: list(yaml.safe_load_all(text)),
+        ".yaml": lambda text: list(yaml.safe_load_all(text)),
+    }
+    checked = 0
+    for path in project_files(bake(name).path):
+        if path.suffix in parsers:
+            parsers[path.suffix](path.read_text())
+            checked += 1
+    assert checked >= 1  # pyproject.toml at least
+
+
+@pytest.mark.parametrize("name", list(BAKES))
+def test_bake_writes_the_answers_into_the_project(bake: Callable[[str], Bake], name: str) -> None:
+    project = bake(name)
+    pyproject = tomllib.loads((project.path / "pyproject.toml").read_text())
+    defaults = {k: (v[0] if isinstance(v, list) else v) for k, v in COOKIECUTTER_JSON.items()}
+    answers = defaults | project.context
+    assert pyproject["project"]["requires-python"] == f">={answers['python_version']}"
+    assert pyproject["project"]["description"] == answers["description"]
+    assert (project.path / ".python-version").read_text().strip() == answers["python_version"]
+    base = (project.path / "config" / "settings" / "base.py").read_text()
+    assert f'TIME_ZONE = "{answers["timezone"]}"' in base
+    assert answers["domain_name"] in (project.path / "Makefile").read_text()
+
+
+EXPECTED_ALWAYS = [
+    "README.md",
+    "Makefile",
+    "pyproject.toml",
+    "manage.py",
+    "conftest.py",
+    ".env",
+    ".env.example",
+    ".gitignore",
+    ".python-version",
+    "config/settings/base.py",
+    "config/settings/local.py",
+    "config/settings/test.py",
+    "config/settings/production.py",
+    "config/urls.py",
+    "config/api_urls.py",
+    "{slug}/core/health.py",
+    "{slug}/core/middleware.py",
+    "{slug}/users/models.py",
+    "{slug}/users/migrations/0001_initial.py",
+]
+CATALOG_FILES = [
+    "{slug}/catalog/models.py",
+    "{slug}/catalog/services.py",
+    "{slug}/catalog/selectors.py",
+    "{slug}/catalog/apis.py",
+    "{slug}/catalog/migrations/0001_initial.py",
+    "{slug}/catalog/management/commands/seed_catalog.py",
+    "{slug}/catalog/tests/test_concurrency.py",
+]
+LICENSE_FIRST_LINES = {
+    "MIT": "MIT License",
+    "BSD-3-Clause": "BSD 3-Clause License",
+    "Apache-2.0": "Apache License",
+    "GPL-3.0": "GNU GENERAL PUBLIC LICENSE",
+}
+
+
+@pytest.mark.parametrize("name", list(BAKES))
+def test_expected_files_are_present_and_pruned_ones_absent(
+    bake: Callable[[str], Bake], name: str
+) -> None:
+    project = bake(name)
+    slug = project.path.name
+    answers = {"example_app": "catalog", "open_source_license": "MIT"} | project.context
+
+    def exists(rel: str) -> bool:
+        return (project.path / rel.format(slug=slug)).exists()
+
+    assert [rel for rel in EXPECTED_ALWAYS if not exists(rel)] == []
+    assert not exists("LICENSES")
+    if answers["example_app"] == "catalog":
+        assert [rel for rel in CATALOG_FILES if not exists(rel)] == []
+    else:
+        assert not exists("{slug}/catalog")
+        for rel in ("config/settings/base.py", "config/api_urls.py", "Makefile", "README.md"):
+            assert "catalog" not in (project.path / rel).read_text().lower(), rel
+    license_file = project.path / "LICENSE"
+    if answers["open_source_license"] == "Not open source":
+        assert not license_file.exists()
+    else:
+        first_line = license_file.read_text().strip().splitlines()[0].strip()
+        assert first_line == LICENSE_FIRST_LINES[answers["open_source_license"]]
+
+
+def test_post_gen_prints_the_next_steps_and_keeps_env_private(
+    cookies, capfd: pytest.CaptureFixture[str]
+) -> None:
+    result = cookies.bake()
+    assert result.exit_code == 0
+    out = capfd.readouterr().out
+    for step in ("make install", "make run", "make test"):
+        assert step in out
+    env_file = result.project_path / ".env"
+    assert oct(env_file.stat().st_mode & 0o777) == "0o600"

@@ -1,0 +1,87 @@
+"""Install the default and minimal bakes and run their own gates, as their CI would.
+
+Each bake's suite runs twice: on SQLite and the in-process cache (zero services), then on the real
+PostgreSQL and Redis on 127.0.0.1. These are the slowest tests (an install each, shared through
+the `installed` fixture), marked `slow`.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Callable
+
+import pytest
+from conftest import Bake
+
+pytestmark = pytest.mark.slow
+
+# One xdist group per bake: its tests share one worker, hence one install.
+INSTALLED = [
+    pytest.param(name, marks=pytest.mark.xdist_group(name)) for name in ("default", "minimal")
+]
+
+
+def passed(output: str) -> int:
+    match = re.search(r"(\d+) passed", output)
+    return int(match.group(1)) if match else 0
+
+
+@pytest.mark.parametrize("name", INSTALLED)
+def test_generated_suite_passes_on_sqlite_with_no_services(
+    installed: Callable[[str], Bake], name: str
+) -> None:
+    project = installed(name)
+    result = project.tool("pytest", "-p", "no:cacheprovider", "--create-db")
+    assert passed(result.stdout) >= 30
+    assert "Required test coverage of 90" in result.stdout
+
+
+@pytest.mark.parametrize("name", INSTALLED)
+def test_generated_suite_passes_on_real_postgres_and_redis(
+    installed: Callable[[str], Bake], name: str
+) -> None:
+    project = installed(name)
+    result = project.tool(
+        "pytest", "-p", "no:cacheprovider", "--create-db", **project.service_env()
+    )
+    assert passed(result.stdout) >= 30
+    assert " skipped" not in result.stdout.splitlines()[-1]  # nothing skipped for lack of a service
+
+
+@pytest.mark.parametrize("name", INSTALLED)
+def test_generated_project_passes_check_deploy_under_production_settings(
+    installed: Callable[[str], Bake], name: str
+) -> None:
+    project = installed(name)
+    project.manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        DJANGO_READ_ENV_FILE="false",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="api.example.com",
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/postgres",
+        REDIS_URL="redis://127.0.0.1:6379/0",
+    )
+
+
+@pytest.mark.parametrize("name", INSTALLED)
+def test_generated_project_has_every_migration(installed: Callable[[str], Bake], name: str) -> None:
+    installed(name).manage("makemigrations", "--check", "--dry-run")
+
+
+@pytest.mark.parametrize("name", INSTALLED)
+def test_generated_openapi_schema_validates_without_warnings(
+    installed: Callable[[str], Bake], name: str
+) -> None:
+    installed(name).manage("spectacular", "--validate", "--fail-on-warn", "--file", "/dev/null")
+
+
+@pytest.mark.parametrize("name", INSTALLED)
+def test_generated_project_type_checks_with_mypy(
+    installed: Callable[[str], Bake], name: str
+) -> None:
+    installed(name).tool("mypy", ".")
