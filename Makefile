@@ -26,7 +26,7 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 
 bootstrap: $(VENV)/.synced ## Create .venv with the template's tooling
 
-test: bootstrap ## Run the whole template suite (bakes, hooks, installs and runs the baked projects)
+test: bootstrap lint ## Run the whole template suite (bakes, hooks, installs and runs the baked projects)
 	$(VENV)/bin/pytest
 
 test-fast: bootstrap ## Everything but the installs of baked projects
