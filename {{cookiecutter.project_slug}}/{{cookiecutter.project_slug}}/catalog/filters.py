@@ -1,4 +1,5 @@
 import django_filters
+from django.db.models import QuerySet
 
 from .models import Order, Product
 
@@ -13,7 +14,9 @@ class ProductFilter(django_filters.FilterSet):
         model = Product
         fields = ["category", "min_price", "max_price", "in_stock"]
 
-    def filter_in_stock(self, queryset, name, value):  # type: ignore[no-untyped-def]
+    def filter_in_stock(
+        self, queryset: QuerySet[Product], name: str, value: bool
+    ) -> QuerySet[Product]:
         return queryset.filter(stock__gt=0) if value else queryset.filter(stock=0)
 
 
