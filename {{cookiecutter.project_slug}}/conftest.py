@@ -3,7 +3,9 @@
 from collections.abc import Iterator
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.test import override_settings
 from rest_framework.test import APIClient
 
 from {{ cookiecutter.project_slug }}.users.models import User
@@ -33,3 +35,26 @@ def auth_client(user: User) -> APIClient:
     client = APIClient()
     client.force_authenticate(user=user)
     return client
+
+
+@pytest.fixture
+def require_redis() -> None:
+    """Skip unless the shared cache is the real Redis (set REDIS_URL)."""
+    if not settings.REDIS_URL:
+        pytest.skip("needs Redis (set REDIS_URL)")
+
+
+# A real Redis client pointed at a closed port: failures are real connection errors, not mocks.
+UNREACHABLE_REDIS = {
+    "default": {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+        "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5},
+    }
+}
+
+
+@pytest.fixture
+def unreachable_cache() -> Iterator[None]:
+    with override_settings(CACHES=UNREACHABLE_REDIS):
+        yield

@@ -4,6 +4,7 @@ Values come from the environment through one `env` object (django-environ); a `.
 present, fills in what the real environment does not set. Each block says why it exists.
 """
 
+import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -16,12 +17,23 @@ from django.core.exceptions import ImproperlyConfigured
 django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
-APP_DIR = BASE_DIR / "{{ cookiecutter.project_slug }}"
+PACKAGE = "{{ cookiecutter.project_slug }}"
 
 env = environ.Env()
 # The real environment wins over .env, so containers and CI are never overridden by a stray file.
 if env.bool("DJANGO_READ_ENV_FILE", default=True):
     environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+
+def rate(name: str, default: str) -> str:
+    """A rate such as "20/m" (per s, m, h or d) from the environment, checked at start-up."""
+    value = env.str(name, default=default)
+    if not re.fullmatch(r"[1-9][0-9]*/[smhd]", value):
+        raise ImproperlyConfigured(
+            f"{name} must look like 20/m (a count per s, m, h or d), not {value!r}"
+        )
+    return str(value)
+
 
 # --- Core ---------------------------------------------------------------------------------------
 # SECRET_KEY is set per environment: local and test have safe defaults, production requires it.
@@ -52,10 +64,12 @@ THIRD_PARTY_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_ratelimit",
 ]
 LOCAL_APPS = [
     "{{ cookiecutter.project_slug }}.core",
     "{{ cookiecutter.project_slug }}.users",
+    "{{ cookiecutter.project_slug }}.ip_tracking",
 {%- if cookiecutter.example_app == "catalog" %}
     "{{ cookiecutter.project_slug }}.catalog",
 {%- endif %}
@@ -66,6 +80,8 @@ MIDDLEWARE = [
     # First, so every later log line (and the response) carries the request id.
     "{{ cookiecutter.project_slug }}.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before sessions, auth and views: a blocked or flooding IP costs one Redis round trip.
+    "{{ cookiecutter.project_slug }}.ip_tracking.middleware.IPMonitorMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -134,7 +150,7 @@ STORAGES = {
 
 # --- Django REST framework ----------------------------------------------------------------------
 # Private by default: a view opts in to AllowAny, never the other way round.
-REST_FRAMEWORK = {
+REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework_simplejwt.authentication.JWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",  # browsable API and admin users
@@ -149,6 +165,45 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "{{ cookiecutter.project_slug }}.core.exceptions.api_exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Throttling for the whole API; sensitive endpoints add stricter limits (RATELIMIT_RATES).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "{{ cookiecutter.project_slug }}.core.throttles.AnonThrottle",
+        "{{ cookiecutter.project_slug }}.core.throttles.UserThrottle",
+    ]
+    if env.bool("THROTTLE_ENABLED", default=True)
+    else [],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": rate("THROTTLE_ANON_RATE", "120/m"),
+        "user": rate("THROTTLE_USER_RATE", "600/m"),
+    },
+}
+
+# --- Abuse protection: client IP, rate limits, IP monitoring -------------------------------------
+# How many proxies in front of the app append to X-Forwarded-For (0: it is ignored). Set it to
+# exactly the number of trusted proxies; a wrong value lets clients choose their own IP.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more")
+
+# django-ratelimit on sensitive endpoints. https://django-ratelimit.readthedocs.io/
+RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_IP_META_KEY = f"{PACKAGE}.core.client_ip.client_ip"  # one resolver for every feature
+RATELIMIT_RATES = {
+    "login_ip": rate("RATELIMIT_LOGIN_IP", "20/m"),  # password guessing from one address
+    "login_email": rate("RATELIMIT_LOGIN_EMAIL", "5/m"),  # guessing one account from many
+    "token_refresh": rate("RATELIMIT_TOKEN_REFRESH", "30/m"),
+    "order_create": rate("RATELIMIT_ORDER_CREATE", "10/m"),  # per user: stock hoarding
+}
+
+# The IP monitor: counts each IP per window in Redis; bans an IP that passes THRESHOLD.
+IP_MONITOR = {
+    "ENABLED": env.bool("IP_MONITOR_ENABLED", default=True),
+    "WINDOW_SECONDS": env.int("IP_MONITOR_WINDOW_SECONDS", default=60),
+    "THRESHOLD": env.int("IP_MONITOR_THRESHOLD", default=600),
+    "BAN_SECONDS": env.int("IP_MONITOR_BAN_SECONDS", default=900),
+    "EXEMPT_PATHS": env.list("IP_MONITOR_EXEMPT_PATHS", default=["/health/", "/static/"]),
+    "RETENTION_DAYS": env.int("IP_MONITOR_RETENTION_DAYS", default=30),
 }
 
 # --- JWT (djangorestframework-simplejwt) --------------------------------------------------------

@@ -1,7 +1,7 @@
 """Local development: debug on, and no service required (see base.py for the fallbacks)."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import REDIS_URL, env
 
 DEBUG = env.bool("DEBUG", default=True)
 # Only ever used on a developer's machine; production refuses to start without a real key.
@@ -9,3 +9,8 @@ SECRET_KEY = env("SECRET_KEY", default="django-insecure-local-development-only")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+# Without REDIS_URL the cache is per process, so rate-limit and IP-monitor counters are too.
+# Acceptable here only (one process, one developer); production requires Redis.
+if not REDIS_URL:
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001", "ip_tracking.E001"]

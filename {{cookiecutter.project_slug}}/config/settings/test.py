@@ -1,6 +1,7 @@
 """Test settings: fast and deterministic, on SQLite or on PostgreSQL/Redis when their URLs are set."""
 
 from .base import *  # noqa: F403
+from .base import REDIS_URL
 
 DEBUG = False
 SECRET_KEY = "test-only-secret-key-not-for-production-use-0123456789"
@@ -11,3 +12,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Without REDIS_URL the cache is per process, so rate-limit and IP-monitor counters are too.
+# Acceptable here only (one process, one developer); production requires Redis.
+if not REDIS_URL:
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001", "ip_tracking.E001"]

@@ -7,6 +7,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ..core.ratelimit import rate_limit
 from ..users.models import User
 from . import selectors, services
 from .filters import OrderFilter, ProductFilter
@@ -70,6 +71,7 @@ class OrderListCreateApi(OwnOrdersApi, generics.ListAPIView[Order]):
     ordering_fields = ["created_at", "total"]
 
     @extend_schema(request=OrderCreateSerializer, responses={201: OrderSerializer})
+    @rate_limit(group="order_create", key="user", rate="order_create")
     def post(self, request: Request) -> Response:
         """Place an order. 409 when a product does not have enough stock."""
         serializer = OrderCreateSerializer(data=request.data)

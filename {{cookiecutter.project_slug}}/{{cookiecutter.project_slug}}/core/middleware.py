@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
+from .client_ip import client_ip
 from .logging import request_id_var, resolve_request_id
 
 logger = logging.getLogger(__name__)
@@ -34,6 +35,7 @@ class RequestIdMiddleware:
                 response.status_code,
                 extra={
                     "method": request.method,
+                    "ip": client_ip(request),
                     "path": request.path,
                     "status": response.status_code,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 2),

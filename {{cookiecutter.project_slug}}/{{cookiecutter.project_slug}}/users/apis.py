@@ -1,7 +1,34 @@
-from rest_framework.generics import RetrieveAPIView
+from typing import Any
 
+from rest_framework.generics import RetrieveAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
+
+from ..core.ratelimit import rate_limit, submitted_email
 from .models import User
 from .serializers import UserSerializer
+
+
+class TokenObtainApi(TokenObtainPairView):
+    """Log in: email and password for an access and a refresh token.
+
+    Limited per IP and per submitted email. Fails closed (503) if the limiter's store is down:
+    an unlimited login endpoint is an open door to password guessing.
+    """
+
+    @rate_limit(group="login_ip", key="ip", rate="login_ip", fail_closed=True)
+    @rate_limit(group="login_email", key=submitted_email, rate="login_email", fail_closed=True)
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().post(request, *args, **kwargs)
+
+
+class TokenRefreshApi(TokenRefreshView):
+    """Exchange a refresh token for new tokens (the old refresh token is blacklisted)."""
+
+    @rate_limit(group="token_refresh", key="ip", rate="token_refresh")
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().post(request, *args, **kwargs)
 
 
 class MeApi(RetrieveAPIView[User]):

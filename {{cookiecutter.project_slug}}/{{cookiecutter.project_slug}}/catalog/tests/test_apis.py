@@ -202,3 +202,27 @@ def test_orders_filter_by_status(auth_client: APIClient, user: User) -> None:
     cancelled.save()
     rows = auth_client.get(ORDERS, {"status": "cancelled"}).json()["results"]
     assert [row["id"] for row in rows] == [cancelled.pk]
+
+
+def test_placing_orders_is_limited_per_user_across_ips(
+    auth_client: APIClient, user: User, settings
+) -> None:
+    settings.RATELIMIT_RATES = {**settings.RATELIMIT_RATES, "order_create": "2/d"}
+    product = ProductFactory.create(stock=100)
+    payload = {"items": [{"product": product.pk, "quantity": 1}]}
+    statuses = [
+        auth_client.post(ORDERS, payload, REMOTE_ADDR=f"198.51.100.{n}").status_code
+        for n in range(3)
+    ]
+    assert statuses == [201, 201, 429]
+    other = APIClient()
+    other.force_authenticate(UserFactory.create())
+    assert other.post(ORDERS, payload).status_code == 201
+
+
+def test_placing_an_order_still_works_when_the_rate_limit_store_is_down(
+    auth_client: APIClient, unreachable_cache: None
+) -> None:
+    product = ProductFactory.create(stock=1)
+    payload = {"items": [{"product": product.pk, "quantity": 1}]}
+    assert auth_client.post(ORDERS, payload).status_code == 201  # fails open, by design

@@ -2,7 +2,7 @@ from collections.abc import Iterator
 
 import pytest
 from django.db import connection
-from django.test import Client, override_settings
+from django.test import Client
 
 
 def test_live_answers_without_touching_the_database(client: Client) -> None:
@@ -24,20 +24,11 @@ def test_ready_checks_database_and_cache(client: Client) -> None:
     assert "no-cache" in response["Cache-Control"]
 
 
-# A real Redis client pointed at a closed port: the failure is a real connection error.
-UNREACHABLE_REDIS = {
-    "default": {
-        "BACKEND": "django_redis.cache.RedisCache",
-        "LOCATION": "redis://127.0.0.1:1/0",
-        "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5},
-    }
-}
-
-
 @pytest.mark.django_db
-def test_ready_is_503_naming_the_cache_when_redis_is_unreachable(client: Client) -> None:
-    with override_settings(CACHES=UNREACHABLE_REDIS):
-        response = client.get("/health/ready/")
+def test_ready_is_503_naming_the_cache_when_redis_is_unreachable(
+    client: Client, unreachable_cache: None
+) -> None:
+    response = client.get("/health/ready/")
     assert response.status_code == 503
     assert response.json() == {
         "status": "unavailable",

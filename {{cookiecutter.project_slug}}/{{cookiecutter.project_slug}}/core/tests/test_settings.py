@@ -57,6 +57,9 @@ def test_production_settings_load_with_every_variable_set() -> None:
         ({"ALLOWED_HOSTS": " "}, "Set the ALLOWED_HOSTS environment variable"),
         ({"REDIS_URL": None}, "Set the REDIS_URL environment variable"),
         ({"LOG_FORMAT": "xml"}, "LOG_FORMAT must be 'readable' or 'json'"),
+        ({"RATELIMIT_LOGIN_IP": "lots"}, "RATELIMIT_LOGIN_IP must look like 20/m"),
+        ({"THROTTLE_ANON_RATE": "0/m"}, "THROTTLE_ANON_RATE must look like 20/m"),
+        ({"TRUSTED_PROXY_COUNT": "-1"}, "TRUSTED_PROXY_COUNT must be 0 or more"),
     ],
     ids=[
         "secret-missing",
@@ -69,6 +72,9 @@ def test_production_settings_load_with_every_variable_set() -> None:
         "hosts-blank",
         "redis-missing",
         "log-format-unknown",
+        "rate-malformed",
+        "rate-zero",
+        "proxy-count-negative",
     ],
 )
 def test_production_refuses_to_start_naming_the_variable(

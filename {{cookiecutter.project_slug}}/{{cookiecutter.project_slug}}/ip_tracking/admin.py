@@ -1,0 +1,30 @@
+from django.contrib import admin
+from django.http import HttpRequest
+
+from .models import BlockedIP, RequestLog
+
+
+@admin.register(BlockedIP)
+class BlockedIPAdmin(admin.ModelAdmin[BlockedIP]):
+    """Read-mostly: blocks are made and lifted with block_ip / unblock_ip, which also update Redis."""
+
+    list_display = ("ip", "source", "reason", "created_at", "expires_at", "lifted_at")
+    list_filter = ("source",)
+    search_fields = ("ip", "reason")
+    readonly_fields = ("ip", "source", "reason", "created_at", "expires_at", "lifted_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(RequestLog)
+class RequestLogAdmin(admin.ModelAdmin[RequestLog]):
+    list_display = ("ip", "window_start", "window_seconds", "request_count")
+    search_fields = ("ip",)
+    date_hierarchy = "window_start"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: RequestLog | None = None) -> bool:
+        return False

@@ -1,0 +1,17 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from ...services import request_log_flush, request_log_purge
+
+
+class Command(BaseCommand):
+    help = (
+        "Write finished windows' per-IP request counts from Redis to RequestLog, then purge rows "
+        "past the retention period. Run it every few minutes (cron, or a periodic task)."
+    )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        written = request_log_flush()
+        purged = request_log_purge()
+        self.stdout.write(self.style.SUCCESS(f"Flushed {written} rows; purged {purged}."))

@@ -1,0 +1,78 @@
+"""Watches every request's IP: counts it, refuses blocked IPs, and bans IPs that flood.
+
+The hot path is one pipelined Redis round trip (count + ban check + window bookkeeping) and no
+database access; the database is written only when an automatic ban starts.
+"""
+
+import logging
+import time
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from ..core import counters
+from ..core.client_ip import client_ip
+from . import services
+from .models import BlockedIP
+
+logger = logging.getLogger(__name__)
+
+# Log an unreachable store at most this often per process, not once per request.
+OUTAGE_LOG_INTERVAL_SECONDS = 10.0
+
+
+class IPMonitorMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.last_outage_log = 0.0
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        config = settings.IP_MONITOR
+        if not config["ENABLED"] or request.path.startswith(tuple(config["EXEMPT_PATHS"])):
+            return self.get_response(request)
+        ip = client_ip(request)
+        try:
+            hit = counters.hit(
+                services.counter_key(ip),
+                window=config["WINDOW_SECONDS"],
+                flags=[services.ban_key(ip)],
+                member_of=services.SEEN_SET,
+            )
+        except counters.CounterUnavailableError:
+            # Fail open: a Redis outage must not take the whole API down with it.
+            self._log_outage()
+            return self.get_response(request)
+        (banned,) = hit.flags
+        if banned:
+            logger.warning(
+                "blocked ip refused", extra={"event": "ip_refused", "ip": ip, "path": request.path}
+            )
+            return blocked_response()
+        threshold = config["THRESHOLD"]
+        if hit.count > threshold:
+            if hit.count == threshold + 1:  # INCR is atomic: exactly one request crosses the line
+                services.ip_block(
+                    ip=ip,
+                    reason=f"{hit.count} requests in {config['WINDOW_SECONDS']}s",
+                    source=BlockedIP.Source.AUTOMATIC,
+                    duration=timedelta(seconds=config["BAN_SECONDS"]),
+                )
+            return blocked_response()
+        return self.get_response(request)
+
+    def _log_outage(self) -> None:
+        now = time.monotonic()
+        if now - self.last_outage_log >= OUTAGE_LOG_INTERVAL_SECONDS:
+            self.last_outage_log = now
+            logger.error(
+                "ip monitor store unavailable; requests pass unmonitored",
+                extra={"event": "ip_monitor_unavailable"},
+            )
+
+
+def blocked_response() -> JsonResponse:
+    return JsonResponse(
+        {"detail": "Requests from your address are blocked.", "code": "ip_blocked"}, status=403
+    )

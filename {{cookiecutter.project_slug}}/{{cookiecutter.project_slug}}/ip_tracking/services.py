@@ -1,0 +1,111 @@
+"""Writes for IP tracking: blocks, unblocks, the batched request log and its retention."""
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from ..core import counters
+from ..core.client_ip import normalise_ip
+from ..core.exceptions import ApplicationError
+from .models import BlockedIP, RequestLog
+
+logger = logging.getLogger(__name__)
+
+COUNTER_PREFIX = "ipmon:"
+SEEN_SET = "ipmon-seen"
+
+
+def ban_key(ip: str) -> str:
+    return f"ipban:{ip}"
+
+
+def counter_key(ip: str) -> str:
+    return f"{COUNTER_PREFIX}{ip}"
+
+
+def parse_ip(value: str) -> str:
+    ip = normalise_ip(value)
+    if ip is None:
+        raise ApplicationError(f"{value!r} is not an IP address.")
+    return ip
+
+
+@transaction.atomic
+def ip_block(
+    *,
+    ip: str,
+    reason: str,
+    source: str = BlockedIP.Source.MANUAL,
+    duration: timedelta | None = None,
+) -> BlockedIP:
+    """Block an address now (Redis) and record why (database). A new block replaces an open one."""
+    ip = parse_ip(ip)
+    expires_at = timezone.now() + duration if duration else None
+    block, _ = BlockedIP.objects.update_or_create(
+        ip=ip,
+        lifted_at=None,
+        defaults={"source": source, "reason": reason[:255], "expires_at": expires_at},
+    )
+    # Enforce at once, after the row is written (a failed write enforces nothing).
+    timeout = int(duration.total_seconds()) if duration else None
+    cache.set(ban_key(ip), reason[:255] or source, timeout)
+    logger.warning(
+        "ip blocked",
+        extra={
+            "event": "ip_blocked",
+            "ip": ip,
+            "source": source,
+            "reason": reason,
+            "expires_at": str(expires_at),
+        },
+    )
+    return block
+
+
+@transaction.atomic
+def ip_unblock(*, ip: str) -> bool:
+    """Lift any block on `ip`. Returns whether one was open."""
+    ip = parse_ip(ip)
+    lifted = BlockedIP.objects.filter(ip=ip, lifted_at=None).update(lifted_at=timezone.now())
+    cache.delete(ban_key(ip))
+    logger.warning(
+        "ip unblocked", extra={"event": "ip_unblocked", "ip": ip, "was_blocked": bool(lifted)}
+    )
+    return bool(lifted)
+
+
+def request_log_flush(*, now: float | None = None) -> int:
+    """Write finished windows' per-IP counts from Redis to RequestLog. Safe to run twice."""
+    window = settings.IP_MONITOR["WINDOW_SECONDS"]
+    current = counters.window_index(window, now)
+    written = 0
+    for index in range(current - counters.RETAINED_WINDOWS, current):
+        counts = counters.read_window(SEEN_SET, index)
+        if not counts:
+            continue
+        window_start = datetime.fromtimestamp(index * window, tz=UTC)
+        rows = [
+            RequestLog(
+                ip=key.removeprefix(COUNTER_PREFIX),
+                window_start=window_start,
+                window_seconds=window,
+                request_count=count,
+            )
+            for key, count in counts.items()
+        ]
+        # ignore_conflicts: a crash between insert and forget makes the rerun a no-op, not a dup.
+        RequestLog.objects.bulk_create(rows, ignore_conflicts=True)
+        counters.forget_window(SEEN_SET, index)
+        written += len(rows)
+    return written
+
+
+def request_log_purge(*, older_than: timedelta | None = None) -> int:
+    """Delete request-log rows past the retention period."""
+    keep = older_than or timedelta(days=settings.IP_MONITOR["RETENTION_DAYS"])
+    deleted, _ = RequestLog.objects.filter(window_start__lt=timezone.now() - keep).delete()
+    return deleted

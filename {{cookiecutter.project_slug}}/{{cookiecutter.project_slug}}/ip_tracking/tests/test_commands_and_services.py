@@ -1,0 +1,124 @@
+from datetime import UTC, datetime, timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from ...core import counters
+from ..models import BlockedIP, RequestLog
+from ..selectors import blocked_ip_list_active, request_log_top_ips
+from ..services import request_log_flush, request_log_purge
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args: str) -> str:
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def test_block_ip_and_unblock_ip_commands(client: Client) -> None:
+    assert "Blocked 203.0.113.9 (until unblocked)" in run(
+        "block_ip", "203.0.113.9", "--reason", "abuse"
+    )
+    assert client.get("/api/v1/", REMOTE_ADDR="203.0.113.9").status_code == 403
+    assert BlockedIP.objects.get().reason == "abuse"
+    assert "Unblocked 203.0.113.9" in run("unblock_ip", "203.0.113.9")
+    assert client.get("/api/v1/", REMOTE_ADDR="203.0.113.9").status_code == 200
+    assert not blocked_ip_list_active().exists()
+    assert "had no open block" in run("unblock_ip", "203.0.113.9")
+
+
+def test_a_timed_block_records_its_expiry_and_a_new_block_replaces_the_open_one() -> None:
+    run("block_ip", "203.0.113.10", "--minutes", "5")
+    run("block_ip", "203.0.113.10", "--reason", "again")
+    block = BlockedIP.objects.get()
+    assert block.reason == "again"
+    assert block.expires_at is None
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["block_ip", "not-an-ip"], "not an IP"),
+        (["block_ip", "1.2.3.4", "--minutes", "0"], "positive"),
+        (["unblock_ip", "999.1.1.1"], "not an IP"),
+        (["ip_report", "--top", "0"], "positive"),
+    ],
+)
+def test_commands_reject_bad_input_with_one_line(args: list[str], message: str) -> None:
+    with pytest.raises(CommandError, match=message):
+        call_command(*args)
+
+
+def test_ip_report_lists_the_busiest_ips_and_current_blocks() -> None:
+    now = timezone.now()
+    RequestLog.objects.create(
+        ip="203.0.113.1", window_start=now, window_seconds=60, request_count=50
+    )
+    RequestLog.objects.create(
+        ip="203.0.113.2", window_start=now, window_seconds=60, request_count=900
+    )
+    run("block_ip", "203.0.113.2", "--reason", "flood")
+    report = run("ip_report", "--minutes", "5")
+    assert report.index("203.0.113.2") < report.index("203.0.113.1")
+    assert "flood" in report
+    assert request_log_top_ips(since=now - timedelta(minutes=1), limit=1) == [("203.0.113.2", 900)]
+
+
+def test_ip_report_says_so_when_there_is_nothing() -> None:
+    report = run("ip_report")
+    assert "(no requests recorded)" in report
+    assert "(none)" in report
+
+
+def test_request_counts_are_flushed_in_batches_exactly_once(
+    client: Client, require_redis: None, settings
+) -> None:
+    for ip in ("198.51.100.1", "198.51.100.1", "198.51.100.2"):
+        client.get("/api/v1/", REMOTE_ADDR=ip)
+    later = time_in_next_window(settings.IP_MONITOR["WINDOW_SECONDS"])
+    assert request_log_flush(now=later) == 2
+    assert request_log_flush(now=later) == 0  # the window was forgotten once written
+    assert dict(RequestLog.objects.values_list("ip", "request_count")) == {
+        "198.51.100.1": 2,
+        "198.51.100.2": 1,
+    }
+
+
+def time_in_next_window(window: int) -> float:
+    return (counters.window_index(window) + 1) * window + 1
+
+
+def test_flush_command_writes_and_purges(require_redis: None) -> None:
+    old = datetime(2000, 1, 1, tzinfo=UTC)
+    RequestLog.objects.create(ip="192.0.2.1", window_start=old, window_seconds=60, request_count=1)
+    assert "purged 1" in run("ip_flush_log")
+    assert not RequestLog.objects.exists()
+
+
+def test_purge_keeps_recent_rows() -> None:
+    RequestLog.objects.create(
+        ip="192.0.2.1", window_start=timezone.now(), window_seconds=60, request_count=1
+    )
+    assert request_log_purge(older_than=timedelta(days=1)) == 0
+    assert RequestLog.objects.count() == 1
+
+
+def test_string_forms_and_admin_pages(admin_client: Client) -> None:
+    run("block_ip", "192.0.2.44")
+    row = RequestLog.objects.create(
+        ip="192.0.2.44",
+        window_start=datetime(2030, 1, 2, 3, 4, tzinfo=UTC),
+        window_seconds=60,
+        request_count=7,
+    )
+    assert str(BlockedIP.objects.get()) == "192.0.2.44 (manual)"
+    assert str(row) == "192.0.2.44: 7 at 2030-01-02 03:04"
+    for name in ("blockedip", "requestlog"):
+        assert admin_client.get(reverse(f"admin:ip_tracking_{name}_changelist")).status_code == 200
+        assert admin_client.get(reverse(f"admin:ip_tracking_{name}_add")).status_code == 403
