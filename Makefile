@@ -10,7 +10,7 @@ DEMO := $(DEMO_DIR)/nexus_shop
 export UV_PYTHON_DOWNLOADS := never
 
 .DEFAULT_GOAL := help
-.PHONY: help bootstrap test test-fast lint demo clean
+.PHONY: help bootstrap test test-fast lint demo bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -33,8 +33,8 @@ test-fast: bootstrap ## Everything but the installs of baked projects
 	$(VENV)/bin/pytest -m "not slow"
 
 lint: bootstrap ## Lint the template's own code
-	$(VENV)/bin/ruff check hooks tests scripts
-	$(VENV)/bin/ruff format --check hooks tests scripts
+	$(VENV)/bin/ruff check hooks tests scripts benchmarks
+	$(VENV)/bin/ruff format --check hooks tests scripts benchmarks
 
 demo: bootstrap ## Bake the defaults into build/demo and serve them on 127.0.0.1:8000
 	rm -rf $(DEMO_DIR)
@@ -56,3 +56,7 @@ demo: bootstrap ## Bake the defaults into build/demo and serve them on 127.0.0.1
 
 clean: ## Remove build output and the tooling venv
 	rm -rf build .venv
+
+bench: bootstrap ## Benchmark a baked project with wrk (writes docs/benchmarks.md)
+	@command -v wrk >/dev/null || { echo "installing wrk (Debian package)"; apt-get install -y -q wrk >/dev/null; }
+	$(VENV)/bin/python benchmarks/run.py

@@ -196,6 +196,11 @@ RATELIMIT_RATES = {
     "order_create": rate("RATELIMIT_ORDER_CREATE", "10/m"),  # per user: stock hoarding
 }
 
+# Rate counters (IP monitor, throttles) sync each key with Redis at most this often per process,
+# and on every hit once near their limit: a hot client costs ~1 round trip per second, not one per
+# request. 0 syncs every hit.
+COUNTER_SYNC_SECONDS = env.float("COUNTER_SYNC_SECONDS", default=1.0)
+
 # The IP monitor: counts each IP per window in Redis; bans an IP that passes THRESHOLD.
 IP_MONITOR = {
     "ENABLED": env.bool("IP_MONITOR_ENABLED", default=True),

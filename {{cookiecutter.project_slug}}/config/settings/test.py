@@ -17,3 +17,6 @@ STORAGES = {
 # Acceptable here only (one process, one developer); production requires Redis.
 if not REDIS_URL:
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001", "ip_tracking.E001"]
+
+# Every hit synced with the shared cache: tests see exact counts at once (batching has its own tests).
+COUNTER_SYNC_SECONDS = 0.0

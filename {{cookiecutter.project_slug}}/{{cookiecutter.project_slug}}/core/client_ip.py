@@ -12,10 +12,19 @@ from django.conf import settings
 from django.http import HttpRequest
 
 UNKNOWN_IP = "0.0.0.0"  # noqa: S104 - a label for "unparseable", never bound to
+# Resolved once per request, then read by the monitor, the throttles, the limits and the log.
+META_KEY = "nexus.client_ip"
 
 
 def client_ip(request: HttpRequest) -> str:
     """Return the client's IPv4 address, or its IPv6 /64 network (one subscriber's usual block)."""
+    resolved: str | None = request.META.get(META_KEY)
+    if resolved is None:
+        resolved = request.META[META_KEY] = resolve_client_ip(request)
+    return resolved
+
+
+def resolve_client_ip(request: HttpRequest) -> str:
     remote = request.META.get("REMOTE_ADDR", "")
     hops: int = settings.TRUSTED_PROXY_COUNT
     candidate = remote

@@ -1,7 +1,8 @@
 """Watches every request's IP: counts it, refuses blocked IPs, and bans IPs that flood.
 
-The hot path is one pipelined Redis round trip (count + ban check + window bookkeeping) and no
-database access; the database is written only when an automatic ban starts.
+The hot path is at most one pipelined Redis round trip (count, ban check, window bookkeeping),
+batched per process by counters.WindowTally, and no database access: the database is written only
+when an automatic ban starts.
 """
 
 import logging
@@ -33,10 +34,16 @@ class IPMonitorMiddleware:
         if not config["ENABLED"] or request.path.startswith(tuple(config["EXEMPT_PATHS"])):
             return self.get_response(request)
         ip = client_ip(request)
+        tally = counters.tally(
+            "ip_monitor",
+            window=config["WINDOW_SECONDS"],
+            sync_seconds=settings.COUNTER_SYNC_SECONDS,
+        )
+        threshold = config["THRESHOLD"]
         try:
-            hit = counters.hit(
+            hit = tally.hit(
                 services.counter_key(ip),
-                window=config["WINDOW_SECONDS"],
+                limit=threshold,
                 flags=[services.ban_key(ip)],
                 member_of=services.SEEN_SET,
             )
@@ -50,9 +57,8 @@ class IPMonitorMiddleware:
                 "blocked ip refused", extra={"event": "ip_refused", "ip": ip, "path": request.path}
             )
             return blocked_response()
-        threshold = config["THRESHOLD"]
         if hit.count > threshold:
-            if hit.count == threshold + 1:  # INCR is atomic: exactly one request crosses the line
+            if hit.crossed:  # INCRBY is atomic: exactly one sync carries the count over the line
                 services.ip_block(
                     ip=ip,
                     reason=f"{hit.count} requests in {config['WINDOW_SECONDS']}s",
