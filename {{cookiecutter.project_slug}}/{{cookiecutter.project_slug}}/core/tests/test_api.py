@@ -1,8 +1,3 @@
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.test import Client
@@ -14,6 +9,7 @@ from ..exceptions import (
     ConflictError,
     api_exception_handler,
 )
+from .fresh_process import run_with_settings
 
 
 @pytest.mark.parametrize("path", ["/api/docs/", "/api/redoc/", "/api/schema/", "/api/v1/"])
@@ -27,19 +23,10 @@ def test_docs_can_be_restricted_to_staff_from_the_environment() -> None:
         "import django; django.setup(); from django.test import Client; "
         "print(Client(HTTP_HOST='localhost').get('/api/schema/').status_code)"
     )
-    env = os.environ | {
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "API_DOCS_PUBLIC": "false",
-    }
-    result = subprocess.run(  # noqa: S603 - fixed command, our own interpreter
-        [sys.executable, "-c", probe],
-        cwd=Path(__file__).resolve().parents[3],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
+    result = run_with_settings(
+        probe, settings_module="config.settings.test", env={"API_DOCS_PUBLIC": "false"}
     )
+    assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "401"
 
 

@@ -3,15 +3,13 @@
 Each case imports the settings in a fresh interpreter, exactly as a server would at start-up.
 """
 
-import os
 import secrets
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-PROJECT_ROOT = Path(__file__).resolve().parents[3]
+from .fresh_process import run_with_settings
+
 GOOD_ENV = {
     "SECRET_KEY": secrets.token_urlsafe(50),
     "ALLOWED_HOSTS": "api.example.com",
@@ -22,19 +20,8 @@ PROBE = "import django; django.setup(); from django.conf import settings; print(
 
 
 def load_production_settings(**overrides: str | None) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in GOOD_ENV}
-    env |= {k: v for k, v in (GOOD_ENV | overrides).items() if v is not None}
-    env["DJANGO_SETTINGS_MODULE"] = "config.settings.production"
-    # Keep the project's .env out of the picture: only the variables given here count.
-    env["DJANGO_READ_ENV_FILE"] = "false"
-    return subprocess.run(  # noqa: S603 - fixed command, our own interpreter
-        [sys.executable, "-c", PROBE],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+    return run_with_settings(
+        PROBE, settings_module="config.settings.production", env=GOOD_ENV | overrides
     )
 
 
@@ -94,18 +81,9 @@ LOCAL_PROBE = (
 
 
 def load_local_settings(**env_vars: str) -> str:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
-    env |= env_vars | {"DJANGO_SETTINGS_MODULE": "config.settings.local"}
-    env["DJANGO_READ_ENV_FILE"] = "false"
-    result = subprocess.run(  # noqa: S603 - fixed command, our own interpreter
-        [sys.executable, "-c", LOCAL_PROBE],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
+    env: dict[str, str | None] = {"DATABASE_URL": None, "REDIS_URL": None} | env_vars
+    result = run_with_settings(LOCAL_PROBE, settings_module="config.settings.local", env=env)
+    assert result.returncode == 0, result.stderr
     return result.stdout.strip()
 
 
