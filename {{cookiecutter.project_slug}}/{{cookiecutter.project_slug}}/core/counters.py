@@ -8,8 +8,9 @@ Two layers:
   once per `sync_seconds`, or once it has gathered BATCH_SHARE of its limit locally, and on every
   hit from EXACT_FROM of its limit on (until the shared count is past the limit). A hot client
   therefore costs about one round trip per second per process instead of one per request. The
-  price: a ban reaches a process up to `sync_seconds` late, and with more than two processes a
-  limit can be overshot by at most BATCH_SHARE of it per process.
+  price: a ban reaches a process up to `sync_seconds` late; with more than two processes a limit
+  can be overshot by at most BATCH_SHARE of it per process; and hits still unsynced when a window
+  ends (at most `sync_seconds` worth) are not carried into the shared count.
 """
 
 import threading

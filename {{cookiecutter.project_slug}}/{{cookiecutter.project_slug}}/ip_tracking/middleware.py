@@ -53,7 +53,9 @@ class IPMonitorMiddleware:
             return self.get_response(request)
         (banned,) = hit.flags
         if banned:
-            logger.warning(
+            # DEBUG: the ban was logged when it started and the access log has every 403; a line
+            # per refused request would let a flood fill the logs too.
+            logger.debug(
                 "blocked ip refused", extra={"event": "ip_refused", "ip": ip, "path": request.path}
             )
             return blocked_response()
