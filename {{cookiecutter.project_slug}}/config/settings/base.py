@@ -130,7 +130,10 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# --- Auth ---------------------------------------------------------------------------------------
+{% if cookiecutter.example_app == "catalog" %}# Cache-aside for the public catalogue (see catalog/caching.py): lifetime of an entry, seconds.
+CATALOG_CACHE_SECONDS = env.int("CATALOG_CACHE_SECONDS", default=300)
+
+{% endif %}# --- Auth ---------------------------------------------------------------------------------------
 # A custom user from the first migration: swapping it later is a painful data migration.
 AUTH_USER_MODEL = "users.User"
 AUTH_PASSWORD_VALIDATORS = [

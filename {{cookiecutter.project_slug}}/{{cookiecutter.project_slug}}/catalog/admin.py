@@ -1,5 +1,10 @@
-from django.contrib import admin
+from typing import Any
 
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from .caching import invalidate_categories, invalidate_products
 from .models import Category, Order, OrderItem, Product
 
 
@@ -10,6 +15,19 @@ class CategoryAdmin(admin.ModelAdmin[Category]):
     prepopulated_fields = {"slug": ("name",)}
     search_fields = ("name",)
 
+    # Admin writes bypass the services, so they invalidate the cache themselves.
+    def save_model(self, request: HttpRequest, obj: Category, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        invalidate_categories()
+
+    def delete_model(self, request: HttpRequest, obj: Category) -> None:
+        super().delete_model(request, obj)
+        invalidate_categories()
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Category]) -> None:
+        super().delete_queryset(request, queryset)
+        invalidate_categories()
+
 
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin[Product]):
@@ -18,6 +36,20 @@ class ProductAdmin(admin.ModelAdmin[Product]):
     list_select_related = ("category",)
     prepopulated_fields = {"slug": ("name",)}
     search_fields = ("name", "slug")
+
+    def save_model(self, request: HttpRequest, obj: Product, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        invalidate_products([obj.pk])
+
+    def delete_model(self, request: HttpRequest, obj: Product) -> None:
+        pk = obj.pk
+        super().delete_model(request, obj)
+        invalidate_products([pk])
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Product]) -> None:
+        pks = list(queryset.values_list("pk", flat=True))
+        super().delete_queryset(request, queryset)
+        invalidate_products(pks)
 
 
 class OrderItemInline(admin.TabularInline[OrderItem, Order]):

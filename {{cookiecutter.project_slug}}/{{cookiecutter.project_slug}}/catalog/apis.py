@@ -1,5 +1,8 @@
 """Thin views: parse input, call one service or selector, serialise the result."""
 
+from typing import Any
+
+from django.conf import settings
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
@@ -7,9 +10,10 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ..core.cache import fingerprint, get_or_build
 from ..core.ratelimit import rate_limit
 from ..users.models import User
-from . import selectors, services
+from . import caching, selectors, services
 from .filters import OrderFilter, ProductFilter
 from .models import Category, Order, Product
 from .serializers import (
@@ -20,6 +24,11 @@ from .serializers import (
 )
 
 
+def request_fingerprint(request: Request) -> str:
+    """Same parameters in any order, same key. The host counts: "next" links are absolute."""
+    return fingerprint(request.get_host(), sorted(request.query_params.lists()))
+
+
 class CategoryListApi(generics.ListAPIView[Category]):
     permission_classes = [AllowAny]
     serializer_class = CategorySerializer
@@ -28,6 +37,16 @@ class CategoryListApi(generics.ListAPIView[Category]):
 
     def get_queryset(self) -> QuerySet[Category]:
         return selectors.category_list()
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        uncached = super().list
+        data = get_or_build(
+            [caching.CATEGORIES],
+            f"categories:{request_fingerprint(request)}",
+            lambda: uncached(request, *args, **kwargs).data,
+            timeout=settings.CATALOG_CACHE_SECONDS,
+        )
+        return Response(data)
 
 
 class ProductListApi(generics.ListAPIView[Product]):
@@ -40,6 +59,17 @@ class ProductListApi(generics.ListAPIView[Product]):
     def get_queryset(self) -> QuerySet[Product]:
         return selectors.product_list()
 
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Cache-aside: a hit runs no query (see catalog/caching.py for the invalidation rule)."""
+        uncached = super().list
+        data = get_or_build(
+            [caching.PRODUCTS, caching.CATEGORIES],
+            f"products:{request_fingerprint(request)}",
+            lambda: uncached(request, *args, **kwargs).data,
+            timeout=settings.CATALOG_CACHE_SECONDS,
+        )
+        return Response(data)
+
 
 class ProductDetailApi(generics.RetrieveAPIView[Product]):
     permission_classes = [AllowAny]
@@ -47,6 +77,16 @@ class ProductDetailApi(generics.RetrieveAPIView[Product]):
 
     def get_queryset(self) -> QuerySet[Product]:
         return selectors.product_list()
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        uncached = super().retrieve
+        data = get_or_build(
+            [caching.product_namespace(int(kwargs["pk"])), caching.CATEGORIES],
+            "detail",
+            lambda: uncached(request, *args, **kwargs).data,
+            timeout=settings.CATALOG_CACHE_SECONDS,
+        )
+        return Response(data)
 
 
 class OwnOrdersApi(generics.GenericAPIView[Order]):

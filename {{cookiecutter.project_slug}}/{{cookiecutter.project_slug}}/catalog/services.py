@@ -10,6 +10,7 @@ from django.utils.text import slugify
 
 from ..core.exceptions import ApplicationError, ConflictError
 from ..users.models import User
+from .caching import invalidate_categories, invalidate_products
 from .models import Category, Order, OrderItem, Product
 
 
@@ -27,6 +28,7 @@ def category_create(*, name: str, parent: Category | None = None, slug: str = ""
     category = Category(name=name, parent=parent, slug=slug or slugify(name))
     category.full_clean()
     category.save()
+    invalidate_categories()
     return category
 
 
@@ -51,6 +53,7 @@ def product_create(
     )
     product.full_clean()
     product.save()
+    invalidate_products([product.pk])
     return product
 
 
@@ -95,6 +98,7 @@ def order_create(*, user: User, lines: Sequence[OrderLine]) -> Order:
         Product.objects.filter(pk=pk).update(stock=F("stock") - qty)
     order.total = sum((item.line_total for item in items), Decimal("0.00"))
     order.save(update_fields=["total", "updated_at"])
+    invalidate_products(quantities)  # their stock changed
     return order
 
 
@@ -105,8 +109,10 @@ def order_cancel(*, order: Order) -> Order:
     order = Order.objects.select_for_update().get(pk=order.pk)
     if order.status != Order.Status.PENDING:
         raise ConflictError(f"Only pending orders can be cancelled; this one is {order.status}.")
-    for item in order.items.all():
+    items = list(order.items.all())
+    for item in items:
         Product.objects.filter(pk=item.product_id).update(stock=F("stock") + item.quantity)
+    invalidate_products(item.product_id for item in items)
     order.status = Order.Status.CANCELLED
     order.save(update_fields=["status", "updated_at"])
     return order

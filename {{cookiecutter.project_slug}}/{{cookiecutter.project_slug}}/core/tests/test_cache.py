@@ -1,0 +1,74 @@
+import threading
+import time
+
+from django.core.cache import cache
+
+from ..cache import fingerprint, get_or_build, invalidate
+
+
+def counting_builder(value: str = "built", delay: float = 0.0):
+    calls: list[int] = []
+
+    def build() -> str:
+        calls.append(1)
+        time.sleep(delay)
+        return value
+
+    return build, calls
+
+
+def test_a_hit_does_not_rebuild() -> None:
+    build, calls = counting_builder()
+    assert get_or_build(["ns"], "k", build, timeout=60) == "built"
+    assert get_or_build(["ns"], "k", build, timeout=60) == "built"
+    assert len(calls) == 1
+
+
+def test_invalidating_any_namespace_of_an_entry_rebuilds_it() -> None:
+    build, calls = counting_builder()
+    get_or_build(["a", "b"], "k", build, timeout=60)
+    invalidate("b")
+    get_or_build(["a", "b"], "k", build, timeout=60)
+    invalidate("unrelated")
+    get_or_build(["a", "b"], "k", build, timeout=60)
+    assert len(calls) == 2
+
+
+def test_a_lost_version_key_never_revives_old_entries() -> None:
+    old, _ = counting_builder("old")
+    get_or_build(["ns"], "k", old, timeout=60)
+    cache.delete("cachever:ns")  # evicted
+    new, calls = counting_builder("new")
+    assert get_or_build(["ns"], "k", new, timeout=60) == "new"
+    assert len(calls) == 1
+
+
+def test_the_stampede_guard_lets_one_rebuild_through() -> None:
+    build, calls = counting_builder(delay=0.3)
+    results: list[str] = []
+    start = threading.Barrier(5)
+
+    def reader() -> None:
+        start.wait()
+        results.append(get_or_build(["hot"], "k", build, timeout=60))
+
+    threads = [threading.Thread(target=reader) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == ["built"] * 5
+    assert len(calls) == 1
+
+
+def test_an_unreachable_cache_serves_from_the_builder(unreachable_cache: None) -> None:
+    build, calls = counting_builder()
+    assert get_or_build(["ns"], "k", build, timeout=60) == "built"
+    invalidate("ns")  # logged, not raised
+    assert len(calls) == 1
+
+
+def test_fingerprints_are_stable_and_distinct() -> None:
+    assert fingerprint("host", [("a", ["1"])]) == fingerprint("host", [("a", ["1"])])
+    assert fingerprint("host", [("a", ["1"])]) != fingerprint("host", [("a", ["2"])])
+    assert fingerprint("one", []) != fingerprint("two", [])
