@@ -1,9 +1,12 @@
 """`make bench`: measure a baked Nexus project under a real load generator (wrk).
 
-Today it measures what the abuse-protection stack costs: requests per second and p50/p99 latency
-of one cheap endpoint (/api/v1/, a DRF view) served by gunicorn on 127.0.0.1, with the IP monitor,
-rate limits and throttles on and then off, against the real PostgreSQL and Redis, alternating
-runs in one session. Results go to build/bench/results.json and into docs/benchmarks.md.
+Served by gunicorn on 127.0.0.1 against the real PostgreSQL and Redis, in alternating rounds:
+- what the abuse-protection stack costs: a cheap endpoint (/api/v1/) with the IP monitor, rate
+  limits and throttles on and off;
+- what the catalogue cache buys: the product list with a warm cache and with it bypassed, plus
+  database queries per request for each.
+Requests per second, p50/p99 latency and server CPU per request go to build/bench/results.json
+and into docs/benchmarks.md.
 
 Usage: python benchmarks/run.py [--duration SECONDS] [--rounds N] [--smoke]
 """
@@ -39,6 +42,9 @@ BENCH_DB, BENCH_REDIS_DB = "nexus_bench", 13
 DOCS = ROOT / "docs" / "benchmarks.md"
 WORKERS = 2  # one sync worker per core on the 2-core reference machine
 ENDPOINT = "/api/v1/"
+PRODUCTS = "/api/v1/products/"
+SEED_COPIES = 3
+PRODUCT_COUNT = 8 * SEED_COPIES  # seed_catalog: 8 products per copy
 
 # Limits far above what the load generator sends: the stack does all its work, nobody is refused.
 STACK_ON = {
@@ -51,6 +57,8 @@ STACK_OFF = {
     "RATELIMIT_ENABLE": "false",
     "THROTTLE_ENABLED": "false",
 }
+CACHE_WARM = STACK_ON | {"CATALOG_CACHE_SECONDS": "300"}
+CACHE_BYPASSED = STACK_ON | {"CATALOG_CACHE_SECONDS": "0"}
 
 
 def step(message: str) -> None:
@@ -170,7 +178,9 @@ def parse_wrk(output: str) -> dict[str, float]:
     }
 
 
-def measure(project: Path, name: str, extra: dict[str, str], duration: int) -> dict[str, float]:
+def measure(
+    project: Path, name: str, extra: dict[str, str], duration: int, endpoint: str = ENDPOINT
+) -> dict[str, float]:
     port = free_port()
     server = subprocess.Popen(
         [
@@ -189,7 +199,7 @@ def measure(project: Path, name: str, extra: dict[str, str], duration: int) -> d
         stderr=subprocess.DEVNULL,
     )
     try:
-        url = f"http://127.0.0.1:{port}{ENDPOINT}"
+        url = f"http://127.0.0.1:{port}{endpoint}"
         wait_until_up(url, server)
         sh(["wrk", "-t1", "-c8", "-d2s", url], project)  # warm-up: connections, imports, caches
         pids = server_pids(server.pid)
@@ -211,49 +221,105 @@ def measure(project: Path, name: str, extra: dict[str, str], duration: int) -> d
     return result
 
 
+QUERY_COUNT = """
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+client = Client(HTTP_HOST="127.0.0.1")
+client.get({path!r})
+with CaptureQueriesContext(connection) as queries:
+    assert client.get({path!r}).status_code == 200
+print(len(queries.captured_queries))
+"""
+
+
+def queries_per_request(project: Path, path: str, extra: dict[str, str]) -> int:
+    """Database queries of one request after a first one (which fills any cache)."""
+    code = QUERY_COUNT.format(path=path)
+    env = server_env(project, extra)
+    out = sh([UV, "run", "--no-sync", "python", "manage.py", "shell", "-c", code], project, env)
+    return int(out.strip().splitlines()[-1])
+
+
 def summarise(runs: list[dict[str, float]]) -> dict[str, float]:
     keys = ("rps", "p50_ms", "p99_ms", "cpu_us")
     return {key: statistics.median(run[key] for run in runs) for key in keys}
 
 
-def write_docs(results: dict[str, Any]) -> None:
-    on, off = results["stack_on"], results["stack_off"]
-    raw = results["raw"]
-
-    def spread(runs: list[dict[str, float]]) -> str:
-        return f"{min(r['rps'] for r in runs):.0f} to {max(r['rps'] for r in runs):.0f}"
-
-    table = (
-        "| configuration | requests/s (median) | range over rounds | p50 (ms) | p99 (ms) "
-        "| server CPU per request (us) |\n"
-        "|---|---|---|---|---|---|\n"
-        f"| abuse-protection stack off | {off['rps']:.0f} | {spread(raw['stack_off'])} "
-        f"| {off['p50_ms']:.2f} | {off['p99_ms']:.2f} | {off['cpu_us']:.0f} |\n"
-        f"| abuse-protection stack on | {on['rps']:.0f} | {spread(raw['stack_on'])} "
-        f"| {on['p50_ms']:.2f} | {on['p99_ms']:.2f} | {on['cpu_us']:.0f} |\n"
-    )
-    section = (
-        "<!-- bench:abuse-stack:start -->\n"
-        f"Measured {results['date']} on {results['cores']} cores ({results['machine']}), gunicorn "
-        f"with {WORKERS} sync workers, `wrk -t2 -c16 -d{results['duration']}s` on `{ENDPOINT}` "
-        f"(one client IP), median of {results['rounds']} alternating rounds, real PostgreSQL and "
-        'Redis on 127.0.0.1. "On" is the IP monitor and the API-wide throttles doing all their '
-        'work with limits set out of reach; "off" switches them off.\n\n'
-        f"{table}\n"
-        f"With the stack on, the endpoint keeps **{results['ratio_percent']:.1f}%** of its "
-        "throughput (goal: at least 90%), and the server (gunicorn workers and Redis) spends "
-        f"**{results['cpu_ratio_percent']:.1f}%** of the CPU per request it spends without it. "
-        "Where the throughput ranges overlap, the difference is within this machine's "
-        "run-to-run noise.\n"
-        "<!-- bench:abuse-stack:end -->"
-    )
+def write_section(marker: str, heading: str, body: str) -> None:
+    """Replace the section between this marker's comments in docs/benchmarks.md (or append it)."""
+    section = f"<!-- bench:{marker}:start -->\n{body}<!-- bench:{marker}:end -->"
     text = DOCS.read_text() if DOCS.exists() else "# Benchmarks\n"
-    pattern = re.compile(r"<!-- bench:abuse-stack:start -->.*<!-- bench:abuse-stack:end -->", re.S)
+    pattern = re.compile(rf"<!-- bench:{marker}:start -->.*<!-- bench:{marker}:end -->", re.S)
     if pattern.search(text):
         text = pattern.sub(lambda _: section, text)
     else:
-        text = text.rstrip() + "\n\n## What the abuse-protection stack costs\n\n" + section + "\n"
+        text = text.rstrip() + f"\n\n## {heading}\n\n{section}\n"
     DOCS.write_text(text)
+
+
+def spread(runs: list[dict[str, float]]) -> str:
+    return f"{min(r['rps'] for r in runs):.0f} to {max(r['rps'] for r in runs):.0f}"
+
+
+def table(rows: list[tuple[str, dict[str, float], list[dict[str, float]]]]) -> str:
+    lines = [
+        "| configuration | requests/s (median) | range over rounds | p50 (ms) | p99 (ms) "
+        "| server CPU per request (us) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for label, median, runs in rows:
+        lines.append(
+            f"| {label} | {median['rps']:.0f} | {spread(runs)} | {median['p50_ms']:.2f} "
+            f"| {median['p99_ms']:.2f} | {median['cpu_us']:.0f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def setup_line(results: dict[str, Any], endpoint: str) -> str:
+    return (
+        f"Measured {results['date']} on {results['cores']} cores ({results['machine']}), gunicorn "
+        f"with {WORKERS} sync workers, `wrk -t2 -c16 -d{results['duration']}s` on `{endpoint}` "
+        f"(one client IP), median of {results['rounds']} alternating rounds, real PostgreSQL and "
+        "Redis on 127.0.0.1."
+    )
+
+
+def write_docs(results: dict[str, Any]) -> None:
+    stack, cache = results["abuse_stack"], results["catalog_cache"]
+    write_section(
+        "abuse-stack",
+        "What the abuse-protection stack costs",
+        f'{setup_line(results, ENDPOINT)} "On" is the IP monitor and the API-wide throttles '
+        'doing all their work with limits set out of reach; "off" switches them off.\n\n'
+        + table(
+            [
+                ("abuse-protection stack off", stack["off"], stack["raw_off"]),
+                ("abuse-protection stack on", stack["on"], stack["raw_on"]),
+            ]
+        )
+        + f"\nWith the stack on, the endpoint keeps **{stack['ratio_percent']:.1f}%** of its "
+        "throughput (goal: at least 90%), and the server (gunicorn workers and Redis) spends "
+        f"**{stack['cpu_ratio_percent']:.1f}%** of the CPU per request it spends without it. "
+        "Where the throughput ranges overlap, the difference is within this machine's "
+        "run-to-run noise.\n",
+    )
+    write_section(
+        "catalog-cache",
+        "What the catalogue cache buys",
+        f"{setup_line(results, PRODUCTS)} The seeded catalogue ({PRODUCT_COUNT} products, pages "
+        'of 20); "warm" serves from Redis, "bypassed" runs with `CATALOG_CACHE_SECONDS=0`. '
+        "The abuse-protection stack is on in both.\n\n"
+        + table(
+            [
+                ("product list, cache bypassed", cache["bypassed"], cache["raw_bypassed"]),
+                ("product list, warm cache", cache["warm"], cache["raw_warm"]),
+            ]
+        )
+        + f"\nDatabase queries per request: **{cache['queries_bypassed']}** bypassed, "
+        f"**{cache['queries_warm']}** warm. The warm cache serves **{cache['speedup']:.1f}x** the "
+        "uncached throughput (goal: at least 5x, with zero queries).\n",
+    )
 
 
 def main() -> None:
@@ -280,31 +346,58 @@ def main() -> None:
     sh([UV, "run", "--no-sync", "python", "manage.py", "migrate", "--no-input"], project, base)
     sh(["redis-cli", "-u", f"{REDIS}/{BENCH_REDIS_DB}", "flushdb"], project)
 
-    on_runs, off_runs = [], []
+    seed = ["python", "manage.py", "seed_catalog", "--copies", str(SEED_COPIES)]
+    sh([UV, "run", "--no-sync", *seed], project, base)
+
+    runs: dict[str, list[dict[str, float]]] = {"off": [], "on": [], "bypassed": [], "warm": []}
+    plan = [
+        ("off", "stack off", STACK_OFF, ENDPOINT),
+        ("on", "stack on", STACK_ON, ENDPOINT),
+        ("bypassed", "products, cache bypassed", CACHE_BYPASSED, PRODUCTS),
+        ("warm", "products, warm cache", CACHE_WARM, PRODUCTS),
+    ]
     for round_number in range(1, args.rounds + 1):
         step(f"round {round_number}/{args.rounds}")
-        # Alternate which goes first, so neither benefits from its position in the round.
-        order = [("off", STACK_OFF, off_runs), ("on ", STACK_ON, on_runs)]
-        for label, extra, runs in order if round_number % 2 else reversed(order):
-            runs.append(measure(project, f"stack {label}", extra, args.duration))
-    on, off = summarise(on_runs), summarise(off_runs)
-    results = {
+        # Alternate the order, so no configuration benefits from its position in the round.
+        for key, label, extra, endpoint in plan if round_number % 2 else reversed(plan):
+            runs[key].append(measure(project, label, extra, args.duration, endpoint))
+    on, off = summarise(runs["on"]), summarise(runs["off"])
+    warm, bypassed = summarise(runs["warm"]), summarise(runs["bypassed"])
+    results: dict[str, Any] = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d"),
         "cores": os.cpu_count(),
         "machine": platform.machine(),
         "duration": args.duration,
         "rounds": args.rounds,
-        "endpoint": ENDPOINT,
-        "stack_on": on,
-        "stack_off": off,
-        "ratio_percent": 100 * on["rps"] / off["rps"],
-        "cpu_ratio_percent": 100 * on["cpu_us"] / off["cpu_us"],
-        "raw": {"stack_on": on_runs, "stack_off": off_runs},
+        "abuse_stack": {
+            "endpoint": ENDPOINT,
+            "on": on,
+            "off": off,
+            "raw_on": runs["on"],
+            "raw_off": runs["off"],
+            "ratio_percent": 100 * on["rps"] / off["rps"],
+            "cpu_ratio_percent": 100 * on["cpu_us"] / off["cpu_us"],
+        },
+        "catalog_cache": {
+            "endpoint": PRODUCTS,
+            "warm": warm,
+            "bypassed": bypassed,
+            "raw_warm": runs["warm"],
+            "raw_bypassed": runs["bypassed"],
+            "speedup": warm["rps"] / bypassed["rps"],
+            "queries_warm": queries_per_request(project, PRODUCTS, CACHE_WARM),
+            "queries_bypassed": queries_per_request(project, PRODUCTS, CACHE_BYPASSED),
+        },
     }
     (BUILD / "results.json").write_text(json.dumps(results, indent=2))
+    stack, cache = results["abuse_stack"], results["catalog_cache"]
     step(
-        f"stack on keeps {results['ratio_percent']:.1f}% of the throughput (goal >= 90%), "
-        f"CPU per request {results['cpu_ratio_percent']:.1f}% of stack off"
+        f"stack on keeps {stack['ratio_percent']:.1f}% of the throughput (goal >= 90%), "
+        f"CPU per request {stack['cpu_ratio_percent']:.1f}% of stack off"
+    )
+    step(
+        f"warm catalogue cache: {cache['speedup']:.1f}x the uncached throughput (goal >= 5x), "
+        f"{cache['queries_warm']} vs {cache['queries_bypassed']} queries per request"
     )
     if not args.smoke:
         write_docs(results)

@@ -68,6 +68,13 @@ def test_an_unreachable_cache_serves_from_the_builder(unreachable_cache: None) -
     assert len(calls) == 1
 
 
+def test_a_zero_timeout_turns_caching_off() -> None:
+    build, calls = counting_builder()
+    get_or_build(["ns"], "k", build, timeout=0)
+    get_or_build(["ns"], "k", build, timeout=0)
+    assert len(calls) == 2
+
+
 def test_fingerprints_are_stable_and_distinct() -> None:
     assert fingerprint("host", [("a", ["1"])]) == fingerprint("host", [("a", ["1"])])
     assert fingerprint("host", [("a", ["1"])]) != fingerprint("host", [("a", ["2"])])
