@@ -1,5 +1,6 @@
 """Thin views: parse input, call one service or selector, serialise the result."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -29,6 +30,14 @@ def request_fingerprint(request: Request) -> str:
     return fingerprint(request.get_host(), sorted(request.query_params.lists()))
 
 
+def cached_response(namespaces: list[str], part: str, build: Callable[[], Response]) -> Response:
+    """Cache-aside for a public response: a hit runs no query (rules in catalog/caching.py)."""
+    data = get_or_build(
+        namespaces, part, lambda: build().data, timeout=settings.CATALOG_CACHE_SECONDS
+    )
+    return Response(data)
+
+
 class CategoryListApi(generics.ListAPIView[Category]):
     permission_classes = [AllowAny]
     serializer_class = CategorySerializer
@@ -40,13 +49,11 @@ class CategoryListApi(generics.ListAPIView[Category]):
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         uncached = super().list
-        data = get_or_build(
+        return cached_response(
             [caching.CATEGORIES],
             f"categories:{request_fingerprint(request)}",
-            lambda: uncached(request, *args, **kwargs).data,
-            timeout=settings.CATALOG_CACHE_SECONDS,
+            lambda: uncached(request, *args, **kwargs),
         )
-        return Response(data)
 
 
 class ProductListApi(generics.ListAPIView[Product]):
@@ -60,15 +67,12 @@ class ProductListApi(generics.ListAPIView[Product]):
         return selectors.product_list()
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """Cache-aside: a hit runs no query (see catalog/caching.py for the invalidation rule)."""
         uncached = super().list
-        data = get_or_build(
+        return cached_response(
             [caching.PRODUCTS, caching.CATEGORIES],
             f"products:{request_fingerprint(request)}",
-            lambda: uncached(request, *args, **kwargs).data,
-            timeout=settings.CATALOG_CACHE_SECONDS,
+            lambda: uncached(request, *args, **kwargs),
         )
-        return Response(data)
 
 
 class ProductDetailApi(generics.RetrieveAPIView[Product]):
@@ -80,13 +84,11 @@ class ProductDetailApi(generics.RetrieveAPIView[Product]):
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         uncached = super().retrieve
-        data = get_or_build(
+        return cached_response(
             [caching.product_namespace(int(kwargs["pk"])), caching.CATEGORIES],
             "detail",
-            lambda: uncached(request, *args, **kwargs).data,
-            timeout=settings.CATALOG_CACHE_SECONDS,
+            lambda: uncached(request, *args, **kwargs),
         )
-        return Response(data)
 
 
 class OwnOrdersApi(generics.GenericAPIView[Order]):

@@ -1,9 +1,10 @@
 """Cache-aside with versioned namespaces and a stampede guard.
 
-Keys embed the current version of every namespace they depend on. Invalidating a namespace
-bumps its version: old entries are never read again and simply expire, so one write invalidates
-any number of entries in one cache call, with no key scanning. Versions start from the clock, so a
-version key lost to eviction can never bring old entries back to life.
+Each entry is stored with the versions of the namespaces it depends on, and read together with
+their current versions in one round trip (get_many): it is a hit only if they match.
+Invalidating a namespace bumps its version, so one write invalidates any number of entries in
+one cache call, with no key scanning. Versions start from the clock, so a version key lost to
+eviction can never make an old entry match again.
 
 On a miss, one caller rebuilds (it holds a short lock); the others wait briefly for its result
 instead of all hitting the database at once when a hot key expires.
@@ -25,7 +26,6 @@ CACHE_ERRORS = (RedisError, ConnectionInterrupted, OSError)
 LOCK_SECONDS = 10  # a rebuild taking longer than this lets a second one start
 WAIT_SECONDS = 2.0  # how long a caller waits for another's rebuild before building itself
 POLL_SECONDS = 0.05
-_MISSING = object()
 
 
 def _version_key(namespace: str) -> str:
@@ -37,15 +37,10 @@ def fingerprint(*parts: object) -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
 
-def _versions(namespaces: Sequence[str]) -> list[int]:
-    keys = [_version_key(ns) for ns in namespaces]
-    found = cache.get_many(keys)
-    missing = {key: time.time_ns() for key in keys if key not in found}
-    for key, initial in missing.items():
-        cache.add(key, initial, timeout=None)
-    if missing:
-        found |= cache.get_many(list(missing))
-    return [int(found[key]) for key in keys]
+def _initial_versions(keys: list[str]) -> dict[str, int]:
+    for key in keys:
+        cache.add(key, time.time_ns(), timeout=None)
+    return {key: int(value) for key, value in cache.get_many(keys).items()}
 
 
 def invalidate(*namespaces: str) -> None:
@@ -71,27 +66,31 @@ def get_or_build[T](
     if timeout <= 0:
         return build()
     try:
-        versions = _versions(namespaces)
-        key = "cache:" + ":".join(f"{ns}@{v}" for ns, v in zip(namespaces, versions, strict=True))
-        key += f":{part}"
-        value: Any = cache.get(key, _MISSING)
-        if value is not _MISSING:
-            return value  # type: ignore[no-any-return]
+        version_keys = [_version_key(ns) for ns in namespaces]
+        key = f"cache:{','.join(namespaces)}:{part}"
+        found = cache.get_many([key, *version_keys])  # one round trip on a hit
+        missing = [vk for vk in version_keys if vk not in found]
+        if missing:
+            found |= _initial_versions(missing)
+        versions = [int(found[vk]) for vk in version_keys]
+        entry: Any = found.get(key)
+        if entry is not None and entry[0] == versions:
+            return entry[1]  # type: ignore[no-any-return]
         if not cache.add(f"{key}:lock", 1, timeout=LOCK_SECONDS):
             deadline = time.monotonic() + WAIT_SECONDS
             while time.monotonic() < deadline:
                 time.sleep(POLL_SECONDS)
-                value = cache.get(key, _MISSING)
-                if value is not _MISSING:
-                    return value  # type: ignore[no-any-return]
+                entry = cache.get(key)
+                if entry is not None and entry[0] == versions:
+                    return entry[1]  # type: ignore[no-any-return]
             return build()  # the rebuild is slow or its builder died: serve, do not cache
     except CACHE_ERRORS:
         logger.warning("cache unavailable; serving from the database", exc_info=True)
         return build()
     try:
         value = build()
-        _quietly(cache.set, key, value, timeout)
-        return value  # type: ignore[no-any-return]
+        _quietly(cache.set, key, (versions, value), timeout)
+        return value
     finally:
         _quietly(cache.delete, f"{key}:lock")
 
