@@ -2,7 +2,11 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from {{ cookiecutter.project_slug }}.users.views import admin_login
+
 urlpatterns = [
+    # Before admin.site.urls: the admin's login, with the API login's rate limits.
+    path("admin/login/", admin_login),
     path("admin/", admin.site.urls),
     path("health/", include("{{ cookiecutter.project_slug }}.core.urls")),
     path("api/v1/", include("config.api_urls")),

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.conf import settings
+from django.http import HttpRequest
 from django_ratelimit.core import get_usage
 from django_redis.exceptions import ConnectionInterrupted
 from redis.exceptions import RedisError
@@ -23,7 +24,7 @@ from .client_ip import client_ip
 logger = logging.getLogger(__name__)
 
 ViewMethod = TypeVar("ViewMethod", bound=Callable[..., Any])
-RateKey = str | Callable[[str, Request], str]
+RateKey = str | Callable[[str, Any], str]
 
 
 class RateLimitUnavailable(APIException):
@@ -32,14 +33,20 @@ class RateLimitUnavailable(APIException):
     default_code = "rate_limit_unavailable"
 
 
-def submitted_email(group: str, request: Request) -> str:
-    """Key a login limit on the account being tried, whatever IP the attempts come from."""
-    email = request.data.get("email", "") if hasattr(request.data, "get") else ""
+def submitted_email(group: str, request: Request | HttpRequest) -> str:
+    """Key a login limit on the account being tried, whatever IP the attempts come from.
+
+    Reads the API's JSON `email`, or the admin login form's `username` (the email, too).
+    """
+    if isinstance(request, Request):
+        email = request.data.get("email", "") if hasattr(request.data, "get") else ""
+    else:
+        email = request.POST.get("username", "")
     return str(email).strip().lower()
 
 
 def check_rate_limit(
-    request: Request, *, group: str, key: RateKey, rate: str, fail_closed: bool
+    request: Request | HttpRequest, *, group: str, key: RateKey, rate: str, fail_closed: bool
 ) -> None:
     """Count this request against `rate` (a name in settings.RATELIMIT_RATES); raise if over."""
     try:

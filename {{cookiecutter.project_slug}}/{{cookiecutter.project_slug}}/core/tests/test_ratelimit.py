@@ -4,8 +4,11 @@ Rates are set per day in these tests, so a window never rolls over mid-test.
 """
 
 import pytest
+from django.test import RequestFactory
 from django.urls import reverse
-from rest_framework.test import APIClient
+from rest_framework.parsers import JSONParser
+from rest_framework.request import Request
+from rest_framework.test import APIClient, APIRequestFactory
 
 from ...users.models import User
 from ...users.tests.factories import TEST_PASSWORD
@@ -130,10 +133,13 @@ def test_limits_can_be_switched_off(api_client: APIClient, rates, settings) -> N
     assert {login(api_client).status_code for _ in range(5)} == {401}
 
 
-def test_submitted_email_is_case_insensitive_and_tolerates_odd_bodies() -> None:
-    class Body:
-        def __init__(self, data: object) -> None:
-            self.data = data
+def test_submitted_email_reads_the_api_body_or_the_admin_form() -> None:
+    factory = APIRequestFactory()
 
-    assert submitted_email("g", Body({"email": " Ada@Example.com "})) == "ada@example.com"  # type: ignore[arg-type]
-    assert submitted_email("g", Body(["not", "a", "dict"])) == ""  # type: ignore[arg-type]
+    def api(body: object) -> Request:
+        return Request(factory.post("/", body, format="json"), parsers=[JSONParser()])
+
+    assert submitted_email("g", api({"email": " Ada@Example.com "})) == "ada@example.com"
+    assert submitted_email("g", api(["not", "a", "dict"])) == ""
+    form = RequestFactory().post("/", {"username": "Bob@Example.com"})
+    assert submitted_email("g", form) == "bob@example.com"
