@@ -74,6 +74,17 @@ def check_rate_limit(
         raise Throttled(wait=max(1, usage["time_left"]))
 
 
+def check_login_rate_limits(request: Request | HttpRequest) -> None:
+    """Every login path (API token, admin form) counts against the same two budgets.
+
+    Fails closed: an unlimited login is an open door to password guessing.
+    """
+    check_rate_limit(request, group="login_ip", key="ip", rate="login_ip", fail_closed=True)
+    check_rate_limit(
+        request, group="login_email", key=submitted_email, rate="login_email", fail_closed=True
+    )
+
+
 def rate_limit(
     *, group: str, key: RateKey, rate: str, fail_closed: bool = False
 ) -> Callable[[ViewMethod], ViewMethod]:

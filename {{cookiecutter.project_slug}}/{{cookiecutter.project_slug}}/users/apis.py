@@ -5,7 +5,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
-from ..core.ratelimit import rate_limit, submitted_email
+from ..core.ratelimit import check_login_rate_limits, rate_limit
 from .models import User
 from .serializers import UserSerializer
 
@@ -17,9 +17,8 @@ class TokenObtainApi(TokenObtainPairView):
     an unlimited login endpoint is an open door to password guessing.
     """
 
-    @rate_limit(group="login_ip", key="ip", rate="login_ip", fail_closed=True)
-    @rate_limit(group="login_email", key=submitted_email, rate="login_email", fail_closed=True)
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        check_login_rate_limits(request)
         return super().post(request, *args, **kwargs)
 
 

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from rest_framework.exceptions import Throttled
 
-from ..core.ratelimit import RateLimitUnavailable, check_rate_limit, submitted_email
+from ..core.ratelimit import RateLimitUnavailable, check_login_rate_limits
 
 
 def admin_login(request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
@@ -15,14 +15,7 @@ def admin_login(request: HttpRequest, extra_context: dict[str, Any] | None = Non
     """
     if request.method == "POST":
         try:
-            check_rate_limit(request, group="login_ip", key="ip", rate="login_ip", fail_closed=True)
-            check_rate_limit(
-                request,
-                group="login_email",
-                key=submitted_email,
-                rate="login_email",
-                fail_closed=True,
-            )
+            check_login_rate_limits(request)
         except Throttled as limited:
             response = HttpResponse("Too many login attempts. Try again later.\n", status=429)
             wait = getattr(limited, "wait", None)  # set by Throttled; missing from its stubs
