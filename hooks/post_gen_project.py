@@ -12,11 +12,24 @@ SLUG = "{{ cookiecutter.project_slug }}"
 LICENSE = "{{ cookiecutter.open_source_license }}"
 OPTIONS = {
     "example_app": "{{ cookiecutter.example_app }}",
+    "use_celery": "{{ cookiecutter.use_celery }}",
 }
 
 # (option, value that removes the paths) -> paths relative to the project root.
 PRUNE: dict[tuple[str, str], list[str]] = {
     ("example_app", "none"): [f"{SLUG}/catalog"],
+    ("use_celery", "n"): [
+        "config/celery.py",
+        f"{SLUG}/core/management",
+        f"{SLUG}/core/tests/celery_worker.py",
+        f"{SLUG}/core/tests/test_celery.py",
+        f"{SLUG}/core/tests/test_worker.py",
+        f"{SLUG}/ip_tracking/tasks.py",
+        f"{SLUG}/ip_tracking/tests/test_tasks.py",
+        f"{SLUG}/catalog/tasks.py",
+        f"{SLUG}/catalog/tests/test_tasks.py",
+        f"{SLUG}/catalog/tests/test_worker.py",
+    ],
 }
 
 

@@ -28,6 +28,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "python_version": ("3.12", "3.13"),
     "open_source_license": ("MIT", "BSD-3-Clause", "Apache-2.0", "GPL-3.0", "Not open source"),
     "example_app": ("catalog", "none"),
+    "use_celery": ("y", "n"),
 }
 
 # Top-level names the generated project imports, ships or depends on. A package with one of these

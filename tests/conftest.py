@@ -24,7 +24,8 @@ UV = str(Path(sys.executable).with_name("uv"))
 # Named option sets. Together they bake every value of every option at least once.
 BAKES: dict[str, dict[str, str]] = {
     "default": {},
-    "minimal": {"example_app": "none", "open_source_license": "Not open source"},
+    "minimal": {"example_app": "none", "open_source_license": "Not open source", "use_celery": "n"},
+    "no-celery": {"use_celery": "n", "project_name": "Cron Shop"},
     "python-3.13": {"python_version": "3.13", "project_name": "Py Next", "timezone": "Asia/Tokyo"},
     "bsd": {
         "open_source_license": "BSD-3-Clause",
@@ -41,7 +42,7 @@ COOKIECUTTER_JSON = json.loads((TEMPLATE / "cookiecutter.json").read_text())
 
 # Each installed bake gets its own PostgreSQL database and Redis database number, so bakes can
 # run their suites in parallel on the shared services without touching each other's data.
-SERVICE_SLOTS = {"default": 11, "minimal": 12}
+SERVICE_SLOTS = {"default": 11, "minimal": 12, "no-celery": 13}
 POSTGRES = os.environ.get("NEXUS_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 REDIS = os.environ.get("NEXUS_TEST_REDIS", "redis://127.0.0.1:6379")
 

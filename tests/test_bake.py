@@ -39,7 +39,11 @@ def test_bake_leaves_no_jinja_in_any_file_or_file_name(
         assert "{{" not in str(rel), rel
         assert "{%" not in str(rel), rel
         text = path.read_text(errors="replace")
-        for marker in ("{{", "{%", "{#", "cookiecutter."):
+        # Django templates are copied unrendered (_copy_without_render): their {{ }} are Django's.
+        django_template = "templates" in rel.parts
+        for marker in (
+            ("cookiecutter.",) if django_template else ("{{", "{%", "{#", "cookiecutter.")
+        ):
             assert marker not in text, f"{rel} still holds {marker!r}"
 
 
@@ -113,6 +117,13 @@ CATALOG_FILES = [
     "{slug}/catalog/management/commands/seed_catalog.py",
     "{slug}/catalog/tests/test_concurrency.py",
 ]
+CELERY_FILES = [
+    "config/celery.py",
+    "{slug}/core/management/commands/worker_health.py",
+    "{slug}/core/tests/test_worker.py",
+    "{slug}/ip_tracking/tasks.py",
+]
+CATALOG_CELERY_FILES = ["{slug}/catalog/tasks.py", "{slug}/catalog/tests/test_worker.py"]
 LICENSE_FIRST_LINES = {
     "MIT": "MIT License",
     "BSD-3-Clause": "BSD 3-Clause License",
@@ -127,7 +138,8 @@ def test_expected_files_are_present_and_pruned_ones_absent(
 ) -> None:
     project = bake(name)
     slug = project.path.name
-    answers = {"example_app": "catalog", "open_source_license": "MIT"} | project.context
+    answers = {"example_app": "catalog", "open_source_license": "MIT", "use_celery": "y"}
+    answers |= project.context
 
     def exists(rel: str) -> bool:
         return (project.path / rel.format(slug=slug)).exists()
@@ -140,6 +152,17 @@ def test_expected_files_are_present_and_pruned_ones_absent(
         assert not exists("{slug}/catalog")
         for rel in ("config/settings/base.py", "config/api_urls.py", "Makefile", "README.md"):
             assert "catalog" not in (project.path / rel).read_text().lower(), rel
+    celery_files = list(CELERY_FILES)
+    if answers["example_app"] == "catalog":
+        celery_files += CATALOG_CELERY_FILES
+    if answers["use_celery"] == "y":
+        assert [rel for rel in celery_files if not exists(rel)] == []
+    else:
+        assert [rel for rel in celery_files if exists(rel)] == []
+        assert not exists("{slug}/core/management")  # no empty package left behind
+        assert (project.path / "config/__init__.py").read_text() == ""
+        for rel in ("pyproject.toml", "config/settings/base.py", "Makefile", ".env.example"):
+            assert "celery" not in (project.path / rel).read_text().lower(), rel
     license_file = project.path / "LICENSE"
     if answers["open_source_license"] == "Not open source":
         assert not license_file.exists()

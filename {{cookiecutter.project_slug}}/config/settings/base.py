@@ -11,6 +11,9 @@ from typing import Any
 
 import django_stubs_ext
 import environ
+{%- if cookiecutter.use_celery == "y" %}
+from celery.schedules import crontab
+{%- endif %}
 from django.core.exceptions import ImproperlyConfigured
 
 # Allows `admin.ModelAdmin[Product]` and friends at runtime, as the type checker sees them.
@@ -65,6 +68,9 @@ THIRD_PARTY_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_ratelimit",
+{%- if cookiecutter.use_celery == "y" %}
+    "django_celery_beat",
+{%- endif %}
 ]
 LOCAL_APPS = [
     "{{ cookiecutter.project_slug }}.core",
@@ -132,6 +138,61 @@ else:
 
 {% if cookiecutter.example_app == "catalog" %}# Cache-aside for the public catalogue (see catalog/caching.py): lifetime of an entry, seconds.
 CATALOG_CACHE_SECONDS = env.int("CATALOG_CACHE_SECONDS", default=300)
+# A pending order not paid within this many minutes is cancelled and its stock returned.
+ORDER_PAYMENT_MINUTES = env.int("ORDER_PAYMENT_MINUTES", default=30)
+
+{% endif %}{% if cookiecutter.use_celery == "y" %}# --- Celery: background tasks ---------------------------------------------------------------------
+# https://docs.celeryq.dev/en/stable/userguide/configuration.html
+# The broker holds queued tasks: it must not evict keys (Redis maxmemory-policy noeviction), so
+# give it its own Redis database or server in production. amqp://... (RabbitMQ) works as well.
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
+CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=REDIS_URL)
+CELERY_RESULT_EXPIRES = timedelta(days=1)
+# JSON only: pickle would let anyone who can write to the broker run code in the worker.
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_TIMEZONE = TIME_ZONE
+# Acknowledge after the task ran, not before: a worker that dies mid-task leaves the message to
+# be redelivered, and a killed child process gives it back at once. Tasks must be idempotent.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# With late acks, prefetching would park tasks behind a slow one: take one at a time.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A stuck task is interrupted (SoftTimeLimitExceeded, which it may catch to clean up), then killed.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
+# Redis redelivers an unacknowledged task after this long. Shorter than the longest task and a
+# slow task would run twice at once; so it must exceed the hard time limit.
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+if not 0 < CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT < CELERY_VISIBILITY_TIMEOUT:
+    raise ImproperlyConfigured(
+        "Celery limits must satisfy 0 < CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT"
+        " < CELERY_VISIBILITY_TIMEOUT"
+    )
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Workers log through LOGGING below (JSON lines in production), like the web processes.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Periodic tasks: celery beat with the database scheduler (django-celery-beat). The entries
+# below are written to the database when beat starts; more can be added in the admin.
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
+    "ip-tracking-flush-request-log": {
+        "task": f"{PACKAGE}.ip_tracking.tasks.flush_request_log",
+        "schedule": timedelta(minutes=1),
+    },
+    "ip-tracking-flag-suspicious-ips": {
+        "task": f"{PACKAGE}.ip_tracking.tasks.flag_suspicious_ips",
+        "schedule": crontab(minute=5),  # hourly, once the previous hour's windows are flushed
+    },
+{%- if cookiecutter.example_app == "catalog" %}
+    "catalog-expire-unpaid-orders": {
+        "task": f"{PACKAGE}.catalog.tasks.expire_unpaid_orders",
+        "schedule": timedelta(minutes=5),
+    },
+{%- endif %}
+}
 
 {% endif %}# --- Auth ---------------------------------------------------------------------------------------
 # A custom user from the first migration: swapping it later is a painful data migration.
@@ -142,6 +203,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# --- E-mail ---------------------------------------------------------------------------------------
+# The console locally; SMTP in production (EMAIL_HOST and friends, see production.py).
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="noreply@{{ cookiecutter.domain_name }}")
 
 # --- Static files -------------------------------------------------------------------------------
 STATIC_URL = "static/"
@@ -212,6 +277,8 @@ IP_MONITOR = {
     "BAN_SECONDS": env.int("IP_MONITOR_BAN_SECONDS", default=900),
     "EXEMPT_PATHS": env.list("IP_MONITOR_EXEMPT_PATHS", default=["/health/", "/static/"]),
     "RETENTION_DAYS": env.int("IP_MONITOR_RETENTION_DAYS", default=30),
+    # The hourly scan flags an address with more requests than this in one hour, for review.
+    "SUSPICIOUS_PER_HOUR": env.int("IP_MONITOR_SUSPICIOUS_PER_HOUR", default=3000),
 }
 
 # --- JWT (djangorestframework-simplejwt) --------------------------------------------------------

@@ -1,7 +1,7 @@
 """Local development: debug on, and no service required (see base.py for the fallbacks)."""
 
 from .base import *  # noqa: F403
-from .base import REDIS_URL, env
+{% if cookiecutter.use_celery == "y" %}from .base import CELERY_BROKER_URL, REDIS_URL, env{% else %}from .base import REDIS_URL, env{% endif %}
 
 DEBUG = env.bool("DEBUG", default=True)
 # Only ever used on a developer's machine; production refuses to start without a real key.
@@ -14,3 +14,9 @@ EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 # Acceptable here only (one process, one developer); production requires Redis.
 if not REDIS_URL:
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001", "ip_tracking.E001"]
+{%- if cookiecutter.use_celery == "y" %}
+
+# No broker configured: run tasks inline, in the web process, so a first run needs no services.
+# Set REDIS_URL and start `make worker` to run them in the background as production does.
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+{%- endif %}

@@ -1,13 +1,15 @@
 """Test settings: fast and deterministic, on SQLite or on PostgreSQL/Redis when their URLs are set."""
 
 from .base import *  # noqa: F403
-from .base import REDIS_URL
+from .base import REDIS_URL, env
 
 DEBUG = False
 SECRET_KEY = "test-only-secret-key-not-for-production-use-0123456789"
 # MD5 makes creating users in tests fast; never use it outside tests.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# In memory (mail.outbox); a process started by a test can write files instead (EMAIL_FILE_PATH).
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=None)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -20,3 +22,10 @@ if not REDIS_URL:
 
 # Every hit synced with the shared cache: tests see exact counts at once (batching has its own tests).
 COUNTER_SYNC_SECONDS = 0.0
+{%- if cookiecutter.use_celery == "y" %}
+
+# Tasks sent by the code under test run inline, so tests need no worker; the tests in
+# */tests/test_worker.py start a real worker on the real Redis and turn this off.
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+{%- endif %}

@@ -65,5 +65,5 @@ class OrderAdmin(admin.ModelAdmin[Order]):
     list_filter = ("status",)
     list_select_related = ("user",)
     search_fields = ("user__email",)
-    readonly_fields = ("user", "total")
+    readonly_fields = ("user", "total", "confirmation_sent_at")
     inlines = [OrderItemInline]

@@ -10,6 +10,7 @@ from rest_framework import generics, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from ..core.cache import fingerprint, get_or_build
 from ..core.ratelimit import rate_limit
@@ -19,6 +20,7 @@ from .filters import OrderFilter, ProductFilter
 from .models import Category, Order, Product
 from .serializers import (
     CategorySerializer,
+    CategoryTreeSerializer,
     OrderCreateSerializer,
     OrderSerializer,
     ProductSerializer,
@@ -53,6 +55,20 @@ class CategoryListApi(generics.ListAPIView[Category]):
             [caching.CATEGORIES],
             f"categories:{request_fingerprint(request)}",
             lambda: uncached(request, *args, **kwargs),
+        )
+
+
+class CategoryTreeApi(APIView):
+    """All categories as a tree: for a shop's navigation menu, one cached response."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=CategoryTreeSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        return cached_response(
+            [caching.CATEGORIES],
+            "category-tree",
+            lambda: Response(selectors.category_tree()),
         )
 
 

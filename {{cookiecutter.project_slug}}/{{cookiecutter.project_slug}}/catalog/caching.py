@@ -6,6 +6,7 @@
 | product detail          | that product, categories                | a write to that product,       |
 |                         |                                         | any category write             |
 | category list, per query| categories                              | any category write             |
+| category tree           | categories                              | any category write             |
 
 Stock is part of a product, so placing or cancelling an order invalidates its products.
 Invalidation runs after the transaction commits: a reader in between could otherwise re-cache

@@ -72,6 +72,8 @@ class Order(TimeStampedModel):
     )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     total = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
+    # Set when the confirmation e-mail went out: a retried or redelivered task sends it once.
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -84,6 +86,12 @@ class Order(TimeStampedModel):
         indexes = [
             # "My orders", newest first: the only way orders are listed.
             models.Index(fields=["user", "-created_at"], name="order_user_recent_idx"),
+            # The expiry job's scan: only pending orders, oldest first (a small partial index).
+            models.Index(
+                fields=["created_at"],
+                condition=Q(status="pending"),
+                name="order_pending_created_idx",
+            ),
         ]
 
     def __str__(self) -> str:

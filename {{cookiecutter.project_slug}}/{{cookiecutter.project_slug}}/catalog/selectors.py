@@ -1,5 +1,7 @@
 """Reads from the catalogue. Each selector owns the joins its callers need, so lists stay N+1-free."""
 
+from typing import TypedDict
+
 from django.db.models import QuerySet
 
 from ..users.models import User
@@ -8,6 +10,32 @@ from .models import Category, Order, Product
 
 def category_list() -> QuerySet[Category]:
     return Category.objects.select_related("parent")
+
+
+class CategoryNode(TypedDict):
+    id: int
+    name: str
+    slug: str
+    children: list["CategoryNode"]
+
+
+def category_tree() -> list[CategoryNode]:
+    """Every category nested under its parent, by name, built from one query.
+
+    Fetching each level separately would cost one query per level (or per category); one flat
+    read assembled in Python costs one, however deep the tree.
+    """
+    nodes: dict[int, CategoryNode] = {}
+    parents: dict[int, int | None] = {}
+    rows = Category.objects.order_by("name", "pk").values_list("pk", "name", "slug", "parent_id")
+    for pk, name, slug, parent_pk in rows:
+        nodes[pk] = {"id": pk, "name": name, "slug": slug, "children": []}
+        parents[pk] = parent_pk
+    roots: list[CategoryNode] = []
+    for pk, node in nodes.items():  # in name order, so every children list is sorted too
+        parent = parents[pk]
+        (nodes[parent]["children"] if parent is not None else roots).append(node)
+    return roots
 
 
 def product_list() -> QuerySet[Product]:

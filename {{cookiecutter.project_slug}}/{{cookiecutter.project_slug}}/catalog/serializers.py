@@ -14,6 +14,15 @@ class CategorySerializer(serializers.ModelSerializer[Category]):
         fields = ("id", "name", "slug", "parent_slug")
 
 
+class CategoryTreeSerializer(serializers.Serializer[dict[str, object]]):
+    """Documents the nested shape of selectors.category_tree() for the OpenAPI schema."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    slug = serializers.SlugField()
+    children = serializers.ListField(child=serializers.DictField(), help_text="The same shape.")
+
+
 class ProductCategorySerializer(serializers.ModelSerializer[Category]):
     class Meta:
         model = Category

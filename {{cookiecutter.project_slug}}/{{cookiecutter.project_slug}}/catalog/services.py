@@ -1,17 +1,31 @@
 """Writes to the catalogue. Views and commands call these; they never write models themselves."""
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
+{%- if cookiecutter.use_celery == "n" %}
+from functools import partial
+{%- endif %}
 
+from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.text import slugify
 
 from ..core.exceptions import ApplicationError, ConflictError
 from ..users.models import User
 from .caching import invalidate_categories, invalidate_products
 from .models import Category, Order, OrderItem, Product
+{%- if cookiecutter.use_celery == "y" %}
+from .tasks import send_order_confirmation
+{%- endif %}
+
+logger = logging.getLogger(__name__)
 
 
 class InsufficientStockError(ConflictError):
@@ -99,6 +113,13 @@ def order_create(*, user: User, lines: Sequence[OrderLine]) -> Order:
     order.total = sum((item.line_total for item in items), Decimal("0.00"))
     order.save(update_fields=["total", "updated_at"])
     invalidate_products(quantities)  # their stock changed
+{%- if cookiecutter.use_celery == "y" %}
+    # After commit: a worker must find the order, and a rolled-back order must send nothing.
+    send_order_confirmation.delay_on_commit(order.pk)
+{%- else %}
+    # After commit: a rolled-back order must send nothing. (In the request: no task queue here.)
+    transaction.on_commit(partial(order_confirmation_send, order_id=order.pk))
+{%- endif %}
     return order
 
 
@@ -116,3 +137,53 @@ def order_cancel(*, order: Order) -> Order:
     order.status = Order.Status.CANCELLED
     order.save(update_fields=["status", "updated_at"])
     return order
+
+
+def order_confirmation_send(*, order_id: int) -> bool:
+    """E-mail the customer their order, once. Returns whether this call sent it.
+
+    The order row stays locked while the mail is sent and marked, so two runs of the task (a
+    retry racing a redelivery) queue up and the second finds it sent. A crash after the mail left
+    but before the commit sends it again on redelivery: at least once, never silently lost.
+    """
+    with transaction.atomic():
+        order = (
+            Order.objects.select_for_update(of=("self",))
+            .select_related("user")
+            .filter(pk=order_id, confirmation_sent_at__isnull=True)
+            .first()
+        )
+        if order is None:  # already sent, or the order no longer exists
+            return False
+        items = list(order.items.select_related("product"))
+        body = render_to_string("catalog/order_confirmation.txt", {"order": order, "items": items})
+        send_mail(
+            subject=f"Your order #{order.pk}",
+            message=body,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[order.user.email],
+        )
+        order.confirmation_sent_at = timezone.now()
+        order.save(update_fields=["confirmation_sent_at", "updated_at"])
+    return True
+
+
+def orders_expire_unpaid(*, older_than: timedelta | None = None) -> int:
+    """Cancel pending orders left unpaid too long, returning their stock. Returns how many.
+
+    Each order is cancelled in its own transaction through order_cancel, which re-checks the status
+    under a row lock: a second run, or a customer cancelling at the same moment, changes nothing.
+    """
+    age = older_than or timedelta(minutes=settings.ORDER_PAYMENT_MINUTES)
+    cutoff = timezone.now() - age
+    expired = 0
+    stale = Order.objects.filter(status=Order.Status.PENDING, created_at__lt=cutoff)
+    for order in stale.order_by("created_at").only("pk")[:1000]:
+        try:
+            order_cancel(order=order)
+        except ConflictError:
+            continue  # paid or cancelled since the scan
+        expired += 1
+    if expired:
+        logger.info("orders expired", extra={"event": "orders_expired", "count": expired})
+    return expired

@@ -6,6 +6,7 @@ app_name = "catalog"
 
 urlpatterns = [
     path("categories/", apis.CategoryListApi.as_view(), name="category-list"),
+    path("categories/tree/", apis.CategoryTreeApi.as_view(), name="category-tree"),
     path("products/", apis.ProductListApi.as_view(), name="product-list"),
     path("products/<int:pk>/", apis.ProductDetailApi.as_view(), name="product-detail"),
     path("orders/", apis.OrderListCreateApi.as_view(), name="order-list"),

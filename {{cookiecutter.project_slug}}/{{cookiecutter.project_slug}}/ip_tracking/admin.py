@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import BlockedIP, RequestLog
+from .models import BlockedIP, RequestLog, SuspiciousIP
 
 
 @admin.register(BlockedIP)
@@ -27,4 +27,18 @@ class RequestLogAdmin(admin.ModelAdmin[RequestLog]):
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: RequestLog | None = None) -> bool:
+        return False
+
+
+@admin.register(SuspiciousIP)
+class SuspiciousIPAdmin(admin.ModelAdmin[SuspiciousIP]):
+    """The review queue: look at the address, block it with block_ip if needed, tick reviewed."""
+
+    list_display = ("ip", "hour_start", "request_count", "reviewed")
+    list_filter = ("reviewed",)
+    list_editable = ("reviewed",)
+    search_fields = ("ip",)
+    readonly_fields = ("ip", "hour_start", "request_count", "created_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -54,3 +54,31 @@ class RequestLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ip}: {self.request_count} at {self.window_start:%Y-%m-%d %H:%M}"
+
+
+class SuspiciousIP(TimeStampedModel):
+    """An address flagged by the hourly scan for a human to review; flagging blocks nothing."""
+
+    ip = models.GenericIPAddressField()
+    hour_start = models.DateTimeField(help_text="The hour the requests were made in.")
+    request_count = models.PositiveIntegerField()
+    reviewed = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = "suspicious IP"
+        ordering = ["-hour_start", "-request_count"]
+        constraints = [
+            # One flag per address per hour: rescanning an hour changes nothing.
+            models.UniqueConstraint(fields=["ip", "hour_start"], name="suspiciousip_one_per_hour"),
+        ]
+        indexes = [
+            # The review queue: unreviewed flags, newest first.
+            models.Index(
+                fields=["-hour_start"],
+                condition=Q(reviewed=False),
+                name="suspiciousip_unreviewed_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ip}: {self.request_count} in the hour from {self.hour_start:%Y-%m-%d %H:%M}"

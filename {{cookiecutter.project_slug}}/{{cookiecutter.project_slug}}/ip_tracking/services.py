@@ -11,7 +11,8 @@ from django.utils import timezone
 from ..core import counters
 from ..core.client_ip import normalise_ip
 from ..core.exceptions import ApplicationError
-from .models import BlockedIP, RequestLog
+from .models import BlockedIP, RequestLog, SuspiciousIP
+from .selectors import request_log_busy_ips
 
 logger = logging.getLogger(__name__)
 
@@ -109,3 +110,32 @@ def request_log_purge(*, older_than: timedelta | None = None) -> int:
     keep = older_than or timedelta(days=settings.IP_MONITOR["RETENTION_DAYS"])
     deleted, _ = RequestLog.objects.filter(window_start__lt=timezone.now() - keep).delete()
     return deleted
+
+
+def suspicious_ips_flag(*, hour_start: datetime | None = None) -> int:
+    """Flag the addresses whose requests in one hour exceed SUSPICIOUS_PER_HOUR. Safe to rerun.
+
+    Scans the last complete hour unless told which; returns how many new flags it wrote.
+    """
+    if hour_start is None:
+        hour_start = timezone.now().replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
+    request_log_flush()  # windows still in Redis count too
+    busy = request_log_busy_ips(
+        since=hour_start,
+        until=hour_start + timedelta(hours=1),
+        above=settings.IP_MONITOR["SUSPICIOUS_PER_HOUR"],
+    )
+    existing = set(SuspiciousIP.objects.filter(hour_start=hour_start).values_list("ip", flat=True))
+    new = [
+        SuspiciousIP(ip=ip, hour_start=hour_start, request_count=count)
+        for ip, count in busy
+        if ip not in existing
+    ]
+    # ignore_conflicts: two scans racing each other still write each flag once.
+    SuspiciousIP.objects.bulk_create(new, ignore_conflicts=True)
+    for flag in new:
+        logger.warning(
+            "ip flagged as suspicious",
+            extra={"event": "ip_flagged", "ip": flag.ip, "requests": flag.request_count},
+        )
+    return len(new)

@@ -1,6 +1,7 @@
 """Cache-aside on the public catalogue: hits run no query, writes invalidate what they change."""
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -136,3 +137,28 @@ def test_admin_edits_invalidate_too(
             reverse("admin:catalog_product_delete", args=[product.pk]), {"post": "yes"}
         )
     assert names(api_client) == []
+
+
+def test_the_category_tree_nests_by_name_and_is_cached_until_a_category_changes(
+    api_client: APIClient, django_assert_num_queries, django_capture_on_commit_callbacks
+) -> None:
+    tree_url = reverse("api-v1:catalog:category-tree")
+    kitchen = CategoryFactory.create(name="Kitchen", slug="kitchen")
+    CategoryFactory.create(name="Mugs", slug="mugs", parent=kitchen)
+    CategoryFactory.create(name="Bowls", slug="bowls", parent=kitchen)
+    CategoryFactory.create(name="Garden", slug="garden")
+
+    def shape(nodes: list[dict[str, Any]]) -> list[tuple[str, Any]]:
+        return [(node["slug"], shape(node["children"])) for node in nodes]
+
+    with django_assert_num_queries(1):  # one query, however deep the tree
+        first = api_client.get(tree_url).json()
+    assert shape(first) == [("garden", []), ("kitchen", [("bowls", []), ("mugs", [])])]
+    with django_assert_num_queries(0):
+        assert api_client.get(tree_url).json() == first
+    with django_capture_on_commit_callbacks(execute=True):
+        category_create(name="Cups", parent=kitchen)
+    assert shape(api_client.get(tree_url).json())[1] == (
+        "kitchen",
+        [("bowls", []), ("cups", []), ("mugs", [])],
+    )

@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ...core import counters
-from ..models import BlockedIP, RequestLog
+from ..models import BlockedIP, RequestLog, SuspiciousIP
 from ..selectors import blocked_ip_list_active, request_log_top_ips
-from ..services import request_log_flush, request_log_purge
+from ..services import request_log_flush, request_log_purge, suspicious_ips_flag
 
 pytestmark = pytest.mark.django_db
 
@@ -119,6 +119,55 @@ def test_string_forms_and_admin_pages(admin_client: Client) -> None:
     )
     assert str(BlockedIP.objects.get()) == "192.0.2.44 (manual)"
     assert str(row) == "192.0.2.44: 7 at 2030-01-02 03:04"
-    for name in ("blockedip", "requestlog"):
+    SuspiciousIP.objects.create(ip="192.0.2.44", hour_start=row.window_start, request_count=9)
+    for name in ("blockedip", "requestlog", "suspiciousip"):
         assert admin_client.get(reverse(f"admin:ip_tracking_{name}_changelist")).status_code == 200
         assert admin_client.get(reverse(f"admin:ip_tracking_{name}_add")).status_code == 403
+
+
+def log_requests(ip: str, hour: datetime, counts: list[int]) -> None:
+    RequestLog.objects.bulk_create(
+        RequestLog(
+            ip=ip,
+            window_start=hour + timedelta(minutes=minute),
+            window_seconds=60,
+            request_count=count,
+        )
+        for minute, count in enumerate(counts)
+    )
+
+
+def test_the_hourly_scan_flags_busy_ips_once(settings) -> None:
+    settings.IP_MONITOR = settings.IP_MONITOR | {"SUSPICIOUS_PER_HOUR": 100}
+    hour = datetime(2030, 5, 1, 14, tzinfo=UTC)
+    log_requests("203.0.113.9", hour, [60, 41])  # 101: over the line
+    log_requests("203.0.113.10", hour, [50, 50])  # 100: exactly at it, not over
+    log_requests("203.0.113.11", hour + timedelta(hours=1), [500])  # the next hour
+    assert suspicious_ips_flag(hour_start=hour) == 1
+    assert suspicious_ips_flag(hour_start=hour) == 0  # a rerun adds nothing
+    flag = SuspiciousIP.objects.get()
+    assert (flag.ip, flag.hour_start, flag.request_count, flag.reviewed) == (
+        "203.0.113.9",
+        hour,
+        101,
+        False,
+    )
+    assert str(flag) == "203.0.113.9: 101 in the hour from 2030-05-01 14:00"
+
+
+def test_the_scan_reads_the_last_complete_hour_by_default(settings) -> None:
+    settings.IP_MONITOR = settings.IP_MONITOR | {"SUSPICIOUS_PER_HOUR": 10}
+    this_hour = timezone.now().replace(minute=0, second=0, microsecond=0)
+    log_requests("203.0.113.20", this_hour - timedelta(hours=1), [11])
+    log_requests("203.0.113.21", this_hour, [99])  # still running: scanned next hour
+    assert suspicious_ips_flag() == 1
+    assert SuspiciousIP.objects.get().ip == "203.0.113.20"
+
+
+def test_ip_scan_command(settings) -> None:
+    settings.IP_MONITOR = settings.IP_MONITOR | {"SUSPICIOUS_PER_HOUR": 10}
+    log_requests("203.0.113.30", datetime(2030, 5, 1, 9, tzinfo=UTC), [11])
+    assert "Flagged 1 new" in run("ip_scan", "--hour", "2030-05-01T09:30")
+    assert "Flagged 0 new" in run("ip_scan", "--hour", "2030-05-01T09:00")
+    with pytest.raises(CommandError, match="not a date and time"):
+        run("ip_scan", "--hour", "yesterday")

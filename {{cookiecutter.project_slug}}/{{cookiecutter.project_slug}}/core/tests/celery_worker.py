@@ -1,0 +1,131 @@
+"""A real Celery worker in a subprocess, on the real Redis and the test database.
+
+Used by the test_worker.py modules: what they prove (late acks, redelivery, commit-time sending)
+only exists between separate processes and a real broker, so nothing here is mocked.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from celery.result import allow_join_result
+from django.conf import settings
+from django.db import connection
+
+from config.celery import app
+
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
+
+
+@dataclass
+class Worker:
+    process: subprocess.Popen[bytes]
+    node: str
+    log: Path
+    mail_dir: Path
+
+    def pool_children(self) -> list[int]:
+        """PIDs of the prefork pool's processes (Linux /proc), which run the tasks."""
+        pid = self.process.pid
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+    def sent_mails(self) -> list[str]:
+        return [path.read_text() for path in sorted(self.mail_dir.glob("*.log"))]
+
+    def log_since(self, offset: int) -> str:
+        """The worker's log from `offset` on (take the offset with len(worker.log_text()))."""
+        return self.log_text()[offset:]
+
+    def log_text(self) -> str:
+        return self.log.read_text()
+
+
+def skip_without_services() -> None:
+    if not settings.REDIS_URL or connection.vendor != "postgresql":
+        pytest.skip("needs the real PostgreSQL and Redis (set DATABASE_URL and REDIS_URL)")
+
+
+def wait_for(predicate: Callable[[], object], what: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for {what}")
+        time.sleep(0.1)
+
+
+@contextmanager
+def running_worker(tmp_path: Path) -> Iterator[Worker]:
+    """Start a worker (one pool process) on the test database; tasks sent meanwhile go to it.
+
+    Starting one takes seconds, so a module shares one (a module-scoped fixture that depends on
+    django_db_setup, for the test database's name); its tests use transactional_db.
+    """
+    skip_without_services()
+    db_url = "postgres://{USER}:{PASSWORD}@{HOST}:{PORT}/{NAME}".format_map(
+        connection.settings_dict
+    )
+    node = f"test-{uuid.uuid4().hex[:8]}@localhost"
+    mail_dir = tmp_path / "mail"
+    mail_dir.mkdir()
+    # Not under coverage: its subprocess patch and the pool's forked processes do not mix.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COVERAGE_")} | {
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DJANGO_READ_ENV_FILE": "false",
+        "DATABASE_URL": db_url,
+        "REDIS_URL": str(settings.REDIS_URL),
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(mail_dir),
+    }
+    app.control.purge()  # nothing left over from an earlier run
+    log = tmp_path / "worker.log"
+    with log.open("wb") as log_file:
+        process = subprocess.Popen(  # noqa: S603 - our own interpreter and a fixed command
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "--app=config",
+                "worker",
+                "--pool=prefork",
+                "--concurrency=1",
+                "--loglevel=INFO",
+                f"--hostname={node}",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, so teardown stops pool processes too
+        )
+    worker = Worker(process, node, log, mail_dir)
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False  # the test settings run tasks inline; send them for real
+    try:
+        deadline = time.monotonic() + 60
+        while not app.control.ping(destination=[node], timeout=0.5):
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"the worker did not start:\n{log.read_text()[-3000:]}")
+        # Eager tasks sent from several threads at once (the concurrency tests) can leave Celery's
+        # process-wide "we are inside a task" flag set, which forbids result.get(): clear it.
+        with allow_join_result():
+            yield worker
+    finally:
+        app.conf.task_always_eager = eager
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)  # warm shutdown: finishes the current task
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()

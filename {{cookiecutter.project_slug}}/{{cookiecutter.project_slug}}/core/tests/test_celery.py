@@ -1,0 +1,76 @@
+"""Celery's configuration: what every task inherits, the beat schedule, and start-up checks."""
+
+import pytest
+from django.conf import settings
+from django_celery_beat.models import PeriodicTask
+from django_celery_beat.schedulers import DatabaseScheduler
+
+from config.celery import app
+
+from .fresh_process import run_with_settings
+
+CELERY_PROBE = (
+    "import django; django.setup(); from config.celery import app; "
+    "print(app.conf.task_always_eager, app.conf.broker_url, "
+    "app.conf.broker_transport_options['visibility_timeout'])"
+)
+
+
+def load_celery_settings(**env: str | None) -> str:
+    result = run_with_settings(CELERY_PROBE, settings_module="config.settings.local", env=env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_the_broker_is_redis_and_only_json_is_accepted() -> None:
+    assert app.conf.broker_url == settings.REDIS_URL
+    assert app.conf.accept_content == ["json"]
+    assert app.conf.task_serializer == app.conf.result_serializer == "json"
+    assert app.conf.task_acks_late is True
+    assert app.conf.task_reject_on_worker_lost is True
+    assert app.conf.worker_prefetch_multiplier == 1
+
+
+def test_redelivery_waits_longer_than_any_task_may_run() -> None:
+    limits = (app.conf.task_soft_time_limit, app.conf.task_time_limit)
+    assert 0 < limits[0] < limits[1] < app.conf.broker_transport_options["visibility_timeout"]
+
+
+def test_without_a_broker_tasks_run_inline_and_with_redis_they_are_queued() -> None:
+    assert load_celery_settings(REDIS_URL=None) == "True None 3600"
+    assert load_celery_settings(REDIS_URL="redis://127.0.0.1:6379/5") == (
+        "False redis://127.0.0.1:6379/5 3600"
+    )
+    assert load_celery_settings(
+        REDIS_URL="redis://127.0.0.1:6379/5", CELERY_BROKER_URL="amqp://guest@127.0.0.1//"
+    ).startswith("False amqp://guest")
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"CELERY_TASK_TIME_LIMIT": "4000"},  # longer than the visibility timeout
+        {"CELERY_TASK_SOFT_TIME_LIMIT": "300"},  # not shorter than the hard limit
+        {"CELERY_TASK_SOFT_TIME_LIMIT": "0"},
+    ],
+)
+def test_inconsistent_time_limits_stop_the_start(env: dict[str, str]) -> None:
+    result = run_with_settings(CELERY_PROBE, settings_module="config.settings.local", env=env)
+    assert result.returncode != 0
+    assert "Celery limits must satisfy" in result.stderr.strip().splitlines()[-1]
+
+
+def test_every_scheduled_task_exists() -> None:
+    app.loader.import_default_modules()
+    for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
+        assert entry["task"] in app.tasks, name
+
+
+@pytest.mark.django_db(transaction=True)  # the scheduler closes connections between steps
+def test_beat_writes_the_schedule_to_the_database_where_the_admin_can_edit_it() -> None:
+    DatabaseScheduler(app=app)
+    names = set(PeriodicTask.objects.values_list("name", flat=True))
+    assert set(settings.CELERY_BEAT_SCHEDULE) <= names
+    hourly = PeriodicTask.objects.get(name="ip-tracking-flag-suspicious-ips")
+    assert hourly.crontab is not None
+    assert (hourly.crontab.minute, hourly.crontab.hour) == ("5", "*")
