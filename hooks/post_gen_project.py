@@ -29,6 +29,7 @@ PRUNE: dict[tuple[str, str], list[str]] = {
         f"{SLUG}/catalog/tasks.py",
         f"{SLUG}/catalog/tests/test_tasks.py",
         f"{SLUG}/catalog/tests/test_worker.py",
+        f"{SLUG}/catalog/tests/test_worker_lost.py",
     ],
 }
 

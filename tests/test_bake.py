@@ -123,7 +123,11 @@ CELERY_FILES = [
     "{slug}/core/tests/test_worker.py",
     "{slug}/ip_tracking/tasks.py",
 ]
-CATALOG_CELERY_FILES = ["{slug}/catalog/tasks.py", "{slug}/catalog/tests/test_worker.py"]
+CATALOG_CELERY_FILES = [
+    "{slug}/catalog/tasks.py",
+    "{slug}/catalog/tests/test_worker.py",
+    "{slug}/catalog/tests/test_worker_lost.py",
+]
 LICENSE_FIRST_LINES = {
     "MIT": "MIT License",
     "BSD-3-Clause": "BSD 3-Clause License",

@@ -162,8 +162,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # A stuck task is interrupted (SoftTimeLimitExceeded, which it may catch to clean up), then killed.
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
-# Redis redelivers an unacknowledged task after this long. Shorter than the longest task and a
-# slow task would run twice at once; so it must exceed the hard time limit.
+# Redis redelivers an unacknowledged task after this long. Shorter than the longest task, or than
+# a retry's countdown (at most 600 s, config/celery.py), and that task would run twice: so it must
+# exceed both.
 CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
 if not 0 < CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT < CELERY_VISIBILITY_TIMEOUT:
     raise ImproperlyConfigured(

@@ -10,12 +10,17 @@ import signal
 from collections.abc import Iterator
 from datetime import timedelta
 
-import psycopg
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
-from ...core.tests.celery_worker import Worker, running_worker, wait_for
+from ...core.tests.celery_worker import (
+    Worker,
+    row_locked,
+    running_worker,
+    someone_waits_for_a_lock,
+    wait_for,
+)
 from ...users.tests.factories import UserFactory
 from ..models import Order, Product
 from ..services import OrderLine, order_create
@@ -79,17 +84,9 @@ def test_a_task_whose_worker_process_is_killed_runs_again_with_its_effect_applie
     Order.objects.filter(pk=order.pk).update(created_at=timezone.now() - timedelta(hours=2))
 
     # Hold the order's row lock from another connection, so the task stops mid-way, waiting.
-    db = connection.settings_dict
-    with psycopg.connect(
-        host=db["HOST"],
-        port=db["PORT"],
-        user=db["USER"],
-        password=db["PASSWORD"],
-        dbname=db["NAME"],
-    ) as holder:
-        holder.execute("SELECT id FROM catalog_order WHERE id = %s FOR UPDATE", [order.pk])
+    with row_locked("catalog_order", order.pk) as holder:
         result = expire_unpaid_orders.delay()
-        wait_for(lambda: waiting_on_a_lock(holder), "the task to block on the row lock")
+        wait_for(someone_waits_for_a_lock, "the task to block on the row lock")
         [pool_process] = worker.pool_children()
         os.kill(pool_process, signal.SIGKILL)
         holder.rollback()  # release the lock: only now could the task finish
@@ -102,19 +99,3 @@ def test_a_task_whose_worker_process_is_killed_runs_again_with_its_effect_applie
     assert order.status == Order.Status.CANCELLED
     assert product.stock == 10  # the 3 came back once, not twice
     assert "WorkerLostError" in worker.log_since(start)
-
-
-def waiting_on_a_lock(holder: psycopg.Connection[tuple[object, ...]]) -> bool:
-    with psycopg.connect(
-        host=holder.info.host,
-        port=holder.info.port,
-        user=holder.info.user,
-        password=holder.info.password,
-        dbname=holder.info.dbname,
-        autocommit=True,
-    ) as probe:
-        row = probe.execute(
-            "SELECT count(*) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND wait_event_type = 'Lock'"
-        ).fetchone()
-    return bool(row and row[0])

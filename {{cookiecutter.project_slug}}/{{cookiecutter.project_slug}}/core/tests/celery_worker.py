@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import psycopg
 import pytest
 from celery.result import allow_join_result
 from django.conf import settings
@@ -47,6 +48,11 @@ class Worker:
     def log_text(self) -> str:
         return self.log.read_text()
 
+    def kill(self) -> None:
+        """SIGKILL the worker and its pool at once: a lost node, nothing acknowledged or handed back."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
 
 def skip_without_services() -> None:
     if not settings.REDIS_URL or connection.vendor != "postgresql":
@@ -61,12 +67,43 @@ def wait_for(predicate: Callable[[], object], what: str, timeout: float = 30) ->
         time.sleep(0.1)
 
 
+def connect(*, autocommit: bool = False) -> psycopg.Connection[tuple[object, ...]]:
+    """A separate connection to the test database, outside Django's."""
+    db = connection.settings_dict
+    return psycopg.connect(
+        host=db["HOST"],
+        port=db["PORT"],
+        user=db["USER"],
+        password=db["PASSWORD"],
+        dbname=db["NAME"],
+        autocommit=autocommit,
+    )
+
+
 @contextmanager
-def running_worker(tmp_path: Path) -> Iterator[Worker]:
+def row_locked(table: str, pk: int) -> Iterator[psycopg.Connection[tuple[object, ...]]]:
+    """Hold a row lock from another connection, so a task that needs the row stops and waits."""
+    with connect() as holder:
+        holder.execute(f"SELECT id FROM {table} WHERE id = %s FOR UPDATE", [pk])  # noqa: S608
+        yield holder  # holder.rollback() releases the lock early
+
+
+def someone_waits_for_a_lock() -> bool:
+    with connect(autocommit=True) as probe:
+        row = probe.execute(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        ).fetchone()
+    return bool(row and row[0])
+
+
+@contextmanager
+def running_worker(tmp_path: Path, **settings_env: str) -> Iterator[Worker]:
     """Start a worker (one pool process) on the test database; tasks sent meanwhile go to it.
 
     Starting one takes seconds, so a module shares one (a module-scoped fixture that depends on
     django_db_setup, for the test database's name); its tests use transactional_db.
+    `settings_env` adds environment variables, e.g. shorter Celery limits.
     """
     skip_without_services()
     db_url = "postgres://{USER}:{PASSWORD}@{HOST}:{PORT}/{NAME}".format_map(
@@ -76,14 +113,18 @@ def running_worker(tmp_path: Path) -> Iterator[Worker]:
     mail_dir = tmp_path / "mail"
     mail_dir.mkdir()
     # Not under coverage: its subprocess patch and the pool's forked processes do not mix.
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COVERAGE_")} | {
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DJANGO_READ_ENV_FILE": "false",
-        "DATABASE_URL": db_url,
-        "REDIS_URL": str(settings.REDIS_URL),
-        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-        "EMAIL_FILE_PATH": str(mail_dir),
-    }
+    env = (
+        {k: v for k, v in os.environ.items() if not k.startswith("COVERAGE_")}
+        | {
+            "DJANGO_SETTINGS_MODULE": "config.settings.test",
+            "DJANGO_READ_ENV_FILE": "false",
+            "DATABASE_URL": db_url,
+            "REDIS_URL": str(settings.REDIS_URL),
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": str(mail_dir),
+        }
+        | settings_env
+    )
     app.control.purge()  # nothing left over from an earlier run
     log = tmp_path / "worker.log"
     with log.open("wb") as log_file:
