@@ -12,6 +12,7 @@ from django.utils import timezone
 from ...core.tests.celery_worker import (
     row_locked,
     running_worker,
+    skip_without_services,
     someone_waits_for_a_lock,
     wait_for,
 )
@@ -35,6 +36,7 @@ SHORT_REDELIVERY = {
 def test_a_task_whose_worker_dies_is_finished_by_a_new_worker_with_its_effect_applied_once(
     tmp_path: Path,
 ) -> None:
+    skip_without_services()
     product = ProductFactory.create(stock=10)
     order = order_create(
         user=UserFactory.create(), lines=[OrderLine(product_id=product.pk, quantity=3)]

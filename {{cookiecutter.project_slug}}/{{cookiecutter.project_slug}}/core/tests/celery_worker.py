@@ -83,6 +83,7 @@ def connect(*, autocommit: bool = False) -> psycopg.Connection[tuple[object, ...
 @contextmanager
 def row_locked(table: str, pk: int) -> Iterator[psycopg.Connection[tuple[object, ...]]]:
     """Hold a row lock from another connection, so a task that needs the row stops and waits."""
+    skip_without_services()
     with connect() as holder:
         holder.execute(f"SELECT id FROM {table} WHERE id = %s FOR UPDATE", [pk])  # noqa: S608
         yield holder  # holder.rollback() releases the lock early
