@@ -13,6 +13,7 @@ LICENSE = "{{ cookiecutter.open_source_license }}"
 OPTIONS = {
     "example_app": "{{ cookiecutter.example_app }}",
     "use_celery": "{{ cookiecutter.use_celery }}",
+    "use_graphql": "{{ cookiecutter.use_graphql }}",
 }
 
 # (option, value that removes the paths) -> paths relative to the project root.
@@ -30,6 +31,13 @@ PRUNE: dict[tuple[str, str], list[str]] = {
         f"{SLUG}/catalog/tests/test_tasks.py",
         f"{SLUG}/catalog/tests/test_worker.py",
         f"{SLUG}/catalog/tests/test_worker_lost.py",
+    ],
+    ("use_graphql", "n"): [
+        "schema.graphql",
+        f"{SLUG}/graphql_api",
+        f"{SLUG}/users/graphql.py",
+        f"{SLUG}/catalog/graphql.py",
+        f"{SLUG}/catalog/tests/test_graphql.py",
     ],
 }
 

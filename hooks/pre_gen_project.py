@@ -29,6 +29,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "open_source_license": ("MIT", "BSD-3-Clause", "Apache-2.0", "GPL-3.0", "Not open source"),
     "example_app": ("catalog", "none"),
     "use_celery": ("y", "n"),
+    "use_graphql": ("y", "n"),
 }
 
 # Top-level names the generated project imports, ships or depends on. A package with one of these
@@ -47,6 +48,7 @@ RESERVED_NAMES: frozenset[str] = frozenset(
         # runtime and development dependencies
         "celery",
         "django",
+        "django_celery_beat",
         "django_filters",
         "django_redis",
         "django_stubs_ext",
@@ -54,7 +56,9 @@ RESERVED_NAMES: frozenset[str] = frozenset(
         "drf_spectacular_sidecar",
         "environ",
         "factory",
+        "graphql",
         "gunicorn",
+        "kombu",
         "mypy",
         "psycopg",
         "pytest",
@@ -65,6 +69,7 @@ RESERVED_NAMES: frozenset[str] = frozenset(
         "rest_framework_simplejwt",
         "site",
         "strawberry",
+        "strawberry_django",
         "whitenoise",
     }
 )

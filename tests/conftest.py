@@ -25,7 +25,7 @@ UV = str(Path(sys.executable).with_name("uv"))
 BAKES: dict[str, dict[str, str]] = {
     "default": {},
     "minimal": {"example_app": "none", "open_source_license": "Not open source", "use_celery": "n"},
-    "no-celery": {"use_celery": "n", "project_name": "Cron Shop"},
+    "rest-only": {"use_celery": "n", "use_graphql": "n", "project_name": "Cron Shop"},
     "python-3.13": {"python_version": "3.13", "project_name": "Py Next", "timezone": "Asia/Tokyo"},
     "bsd": {
         "open_source_license": "BSD-3-Clause",
@@ -33,7 +33,11 @@ BAKES: dict[str, dict[str, str]] = {
         "project_slug": "oreilly_books",
     },
     "apache": {"open_source_license": "Apache-2.0", "description": "Ünïcode and 'quotes' — ok"},
-    "gpl": {"open_source_license": "GPL-3.0", "domain_name": "api.shop-example.co.uk"},
+    "gpl": {
+        "open_source_license": "GPL-3.0",
+        "domain_name": "api.shop-example.co.uk",
+        "example_app": "none",
+    },
     "long-slug": {"project_slug": "a" * 50, "example_app": "catalog"},
 }
 
@@ -42,7 +46,7 @@ COOKIECUTTER_JSON = json.loads((TEMPLATE / "cookiecutter.json").read_text())
 
 # Each installed bake gets its own PostgreSQL database and Redis database number, so bakes can
 # run their suites in parallel on the shared services without touching each other's data.
-SERVICE_SLOTS = {"default": 11, "minimal": 12, "no-celery": 13}
+SERVICE_SLOTS = {"default": 11, "minimal": 12, "rest-only": 13}
 POSTGRES = os.environ.get("NEXUS_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 REDIS = os.environ.get("NEXUS_TEST_REDIS", "redis://127.0.0.1:6379")
 

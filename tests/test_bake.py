@@ -128,6 +128,14 @@ CATALOG_CELERY_FILES = [
     "{slug}/catalog/tests/test_worker.py",
     "{slug}/catalog/tests/test_worker_lost.py",
 ]
+GRAPHQL_FILES = [
+    "schema.graphql",
+    "{slug}/graphql_api/schema.py",
+    "{slug}/graphql_api/views.py",
+    "{slug}/graphql_api/tests/test_endpoint.py",
+    "{slug}/users/graphql.py",
+]
+CATALOG_GRAPHQL_FILES = ["{slug}/catalog/graphql.py", "{slug}/catalog/tests/test_graphql.py"]
 LICENSE_FIRST_LINES = {
     "MIT": "MIT License",
     "BSD-3-Clause": "BSD 3-Clause License",
@@ -136,13 +144,34 @@ LICENSE_FIRST_LINES = {
 }
 
 
+def check_option(
+    project: Bake, *, chosen: bool, files: list[str], words: tuple[str, ...], texts: tuple[str, ...]
+) -> None:
+    """A chosen option's files are all there; an unchosen one leaves no file and no mention."""
+    slug = project.path.name
+    present = [rel for rel in files if (project.path / rel.format(slug=slug)).exists()]
+    if chosen:
+        assert present == files
+        return
+    assert present == []
+    for rel in texts:
+        text = (project.path / rel).read_text().lower()
+        for word in words:
+            assert word not in text, f"{rel} mentions {word!r}"
+
+
 @pytest.mark.parametrize("name", list(BAKES))
 def test_expected_files_are_present_and_pruned_ones_absent(
     bake: Callable[[str], Bake], name: str
 ) -> None:
     project = bake(name)
     slug = project.path.name
-    answers = {"example_app": "catalog", "open_source_license": "MIT", "use_celery": "y"}
+    answers = {
+        "example_app": "catalog",
+        "open_source_license": "MIT",
+        "use_celery": "y",
+        "use_graphql": "y",
+    }
     answers |= project.context
 
     def exists(rel: str) -> bool:
@@ -156,17 +185,24 @@ def test_expected_files_are_present_and_pruned_ones_absent(
         assert not exists("{slug}/catalog")
         for rel in ("config/settings/base.py", "config/api_urls.py", "Makefile", "README.md"):
             assert "catalog" not in (project.path / rel).read_text().lower(), rel
-    celery_files = list(CELERY_FILES)
-    if answers["example_app"] == "catalog":
-        celery_files += CATALOG_CELERY_FILES
-    if answers["use_celery"] == "y":
-        assert [rel for rel in celery_files if not exists(rel)] == []
-    else:
-        assert [rel for rel in celery_files if exists(rel)] == []
+    catalog = answers["example_app"] == "catalog"
+    check_option(
+        project,
+        chosen=answers["use_celery"] == "y",
+        files=CELERY_FILES + (CATALOG_CELERY_FILES if catalog else []),
+        words=("celery",),
+        texts=("pyproject.toml", "config/settings/base.py", "Makefile", ".env.example"),
+    )
+    if answers["use_celery"] == "n":
         assert not exists("{slug}/core/management")  # no empty package left behind
         assert (project.path / "config/__init__.py").read_text() == ""
-        for rel in ("pyproject.toml", "config/settings/base.py", "Makefile", ".env.example"):
-            assert "celery" not in (project.path / rel).read_text().lower(), rel
+    check_option(
+        project,
+        chosen=answers["use_graphql"] == "y",
+        files=GRAPHQL_FILES + (CATALOG_GRAPHQL_FILES if catalog else []),
+        words=("graphql", "strawberry"),
+        texts=("pyproject.toml", "config/settings/base.py", "config/urls.py", "README.md"),
+    )
     license_file = project.path / "LICENSE"
     if answers["open_source_license"] == "Not open source":
         assert not license_file.exists()

@@ -1,4 +1,4 @@
-"""Install the default, minimal and no-celery bakes and run their own gates, as their CI would.
+"""Install the default, minimal and rest-only bakes and run their own gates, as their CI would.
 
 Each bake's suite runs twice: on SQLite and the in-process cache (zero services), then on the real
 PostgreSQL and Redis on 127.0.0.1. These are the slowest tests (an install each, shared through
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.slow
 # One xdist group per bake: its tests share one worker, hence one install.
 INSTALLED = [
     pytest.param(name, marks=pytest.mark.xdist_group(name))
-    for name in ("default", "minimal", "no-celery")
+    for name in ("default", "minimal", "rest-only")
 ]
 
 

@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from {{ cookiecutter.project_slug }}.users.views import admin_login
+{% if cookiecutter.use_graphql == "y" %}from {{ cookiecutter.project_slug }}.graphql_api.views import GraphQLApi
+{% endif %}from {{ cookiecutter.project_slug }}.users.views import admin_login
 
 urlpatterns = [
     # Before admin.site.urls: the admin's login, with the API login's rate limits.
@@ -10,6 +11,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("health/", include("{{ cookiecutter.project_slug }}.core.urls")),
     path("api/v1/", include("config.api_urls")),
+{%- if cookiecutter.use_graphql == "y" %}
+    path("graphql/", GraphQLApi.as_view(), name="graphql"),
+{%- endif %}
     # OpenAPI schema and its two readers; who may see them is SPECTACULAR_SETTINGS' call.
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

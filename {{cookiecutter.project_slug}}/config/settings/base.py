@@ -76,6 +76,9 @@ LOCAL_APPS = [
     "{{ cookiecutter.project_slug }}.core",
     "{{ cookiecutter.project_slug }}.users",
     "{{ cookiecutter.project_slug }}.ip_tracking",
+{%- if cookiecutter.use_graphql == "y" %}
+    "{{ cookiecutter.project_slug }}.graphql_api",
+{%- endif %}
 {%- if cookiecutter.example_app == "catalog" %}
     "{{ cookiecutter.project_slug }}.catalog",
 {%- endif %}
@@ -314,7 +317,24 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
-# --- Logging ------------------------------------------------------------------------------------
+{% if cookiecutter.use_graphql == "y" %}# --- GraphQL (strawberry-graphql-django) --------------------------------------------------------
+# /graphql/ beside REST, with REST's authentication and rate limits (graphql_api/views.py). Every
+# limit rejects an abusive document before anything runs. https://strawberry.rocks/docs/guides/security
+GRAPHQL = {
+    "GRAPHIQL": env.bool("GRAPHIQL", default=False),  # the in-browser IDE: local.py turns it on
+    "INTROSPECTION": env.bool("GRAPHQL_INTROSPECTION", default=True),
+    "MAX_QUERY_BYTES": env.int("GRAPHQL_MAX_QUERY_BYTES", default=10_000),
+    "MAX_TOKENS": env.int("GRAPHQL_MAX_TOKENS", default=2_000),
+    "MAX_DEPTH": env.int("GRAPHQL_MAX_DEPTH", default=8),
+    "MAX_ALIASES": env.int("GRAPHQL_MAX_ALIASES", default=15),
+    "MAX_COST": env.int("GRAPHQL_MAX_COST", default=5_000),  # see graphql_api/security.py
+}
+STRAWBERRY_DJANGO = {
+    "PAGINATION_DEFAULT_LIMIT": env.int("GRAPHQL_PAGE_SIZE", default=20),
+    "PAGINATION_MAX_LIMIT": env.int("GRAPHQL_MAX_PAGE_SIZE", default=100),
+}
+
+{% endif %}# --- Logging ------------------------------------------------------------------------------------
 # One line per event, each with the request id. Readable locally; production switches the
 # formatter to JSON lines for the log pipeline.
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")

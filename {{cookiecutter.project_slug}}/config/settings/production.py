@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import REDIS_URL, env
+from .base import {% if cookiecutter.use_graphql == "y" %}GRAPHQL, {% endif %}REDIS_URL, env
 
 # Values shipped in .env.example: they must never reach production.
 PLACEHOLDER_MARKERS = ("change-me", "changeme", "django-insecure")
@@ -62,7 +62,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-# JSON lines for the log pipeline, unless explicitly overridden.
+{% if cookiecutter.use_graphql == "y" %}# The schema is public knowledge only if you choose: introspection is off unless turned on.
+GRAPHQL["INTROSPECTION"] = env.bool("GRAPHQL_INTROSPECTION", default=False)
+GRAPHQL["GRAPHIQL"] = False
+
+{% endif %}# JSON lines for the log pipeline, unless explicitly overridden.
 LOGGING["handlers"]["console"]["formatter"] = env("LOG_FORMAT", default="json")  # noqa: F405
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")

@@ -28,6 +28,11 @@ class ConflictError(ApplicationError):
     code = "conflict"
 
 
+class NotFoundError(ApplicationError):
+    status_code = status.HTTP_404_NOT_FOUND
+    code = "not_found"
+
+
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's handler, extended to service-layer errors; every error body has a `detail`."""
     if isinstance(exc, DjangoValidationError):

@@ -1,0 +1,19 @@
+"""What resolvers may ask of the request: who is calling."""
+
+import strawberry
+
+from ..core.exceptions import ApplicationError
+from ..users.models import User
+
+
+class NotAuthenticatedError(ApplicationError):
+    status_code = 401
+    code = "unauthenticated"
+
+
+def require_user(info: strawberry.Info) -> User:
+    """The authenticated user (JWT or session, as in REST), or an `unauthenticated` error."""
+    user = info.context.request.user
+    if not isinstance(user, User):
+        raise NotAuthenticatedError("Authentication required.")
+    return user

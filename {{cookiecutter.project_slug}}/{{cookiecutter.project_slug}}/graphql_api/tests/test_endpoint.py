@@ -1,0 +1,117 @@
+"""/graphql/ itself: authentication as REST, and every limit refusing a document before it runs."""
+
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import AccessToken
+
+from ...users.models import User
+from ..schema import schema
+from .client import URL, codes, gql, messages
+
+pytestmark = pytest.mark.django_db
+
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
+
+
+def test_me_with_a_jwt_as_in_rest(api_client: APIClient, user: User) -> None:
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(user)}")
+    assert gql(api_client, "{ me { email } }") == {"data": {"me": {"email": user.email}}}
+
+
+def test_me_with_a_session_as_in_rest(api_client: APIClient, user: User) -> None:
+    api_client.force_login(user)
+    assert gql(api_client, "{ me { id } }")["data"]["me"]["id"] == str(user.pk)
+
+
+def test_anonymous_me_is_an_unauthenticated_error(api_client: APIClient) -> None:
+    body = gql(api_client, "{ me { email } }")
+    assert body["data"] is None
+    assert codes(body) == ["unauthenticated"]
+
+
+def test_a_bad_token_is_a_401_as_in_rest(api_client: APIClient) -> None:
+    api_client.credentials(HTTP_AUTHORIZATION="Bearer not-a-token")
+    response = api_client.post(URL, {"query": "{ __typename }"}, format="json")
+    assert response.status_code == 401
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [{"nothing": 1}, {"query": 5}, {"query": "{ __typename }", "variables": [1]}],
+)
+def test_malformed_requests_are_400(api_client: APIClient, payload: dict[str, Any]) -> None:
+    response = api_client.post(URL, payload, format="json")
+    assert response.status_code == 400
+    assert "detail" in response.json()
+
+
+def test_an_oversized_query_is_refused_before_parsing(api_client: APIClient, settings) -> None:
+    query = "{ __typename }" + " " * settings.GRAPHQL["MAX_QUERY_BYTES"]
+    response = api_client.post(URL, {"query": query}, format="json")
+    assert response.status_code == 400
+    assert "the limit is" in response.json()["detail"]
+
+
+def test_too_many_tokens_are_refused(api_client: APIClient, settings) -> None:
+    settings.GRAPHQL = settings.GRAPHQL | {"MAX_QUERY_BYTES": 10**6}
+    body = gql(api_client, "{" + " __typename" * 3000 + " }")
+    assert body["data"] is None
+    assert "token" in messages(body).lower()
+
+
+def test_too_deep_a_query_is_refused_with_the_reason(api_client: APIClient, settings) -> None:
+    settings.GRAPHQL = settings.GRAPHQL | {"MAX_DEPTH": 0}  # catalog: a real depth bomb
+    body = gql(api_client, "{ me { id } }")
+    assert body["data"] is None
+    assert "exceeds maximum operation depth of 0" in messages(body)
+
+
+def test_an_alias_bomb_is_refused_with_the_reason(api_client: APIClient) -> None:
+    aliases = " ".join(f"a{n}: __typename" for n in range(50))
+    body = gql(api_client, "{ " + aliases + " }")
+    assert body["data"] is None
+    assert "aliases found" in messages(body)
+
+
+def test_introspection_can_be_switched_off(api_client: APIClient, settings) -> None:
+    query = "{ __schema { queryType { name } } }"
+    assert gql(api_client, query)["data"] == {"__schema": {"queryType": {"name": "Query"}}}
+    settings.GRAPHQL = settings.GRAPHQL | {"INTROSPECTION": False}  # production's default
+    body = gql(api_client, query)
+    assert body["data"] is None
+    assert "introspection" in messages(body).lower()
+
+
+def test_graphiql_is_for_local_development_only(api_client: APIClient, settings) -> None:
+    assert api_client.get(URL).status_code == 404  # off in tests, and forced off in production
+    settings.GRAPHQL = settings.GRAPHQL | {"GRAPHIQL": True}
+    response = api_client.get(URL)
+    assert response.status_code == 200
+    assert b"graphiql" in response.content.lower()
+
+
+def test_the_api_wide_throttle_covers_graphql(api_client: APIClient, settings) -> None:
+    settings.REST_FRAMEWORK = settings.REST_FRAMEWORK | {
+        "DEFAULT_THROTTLE_RATES": {"anon": "2/m", "user": "600/m"}
+    }
+    for _ in range(2):
+        gql(api_client, "{ __typename }")
+    response = api_client.post(URL, {"query": "{ __typename }"}, format="json")
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) >= 1
+
+
+def test_the_exported_schema_matches_the_code() -> None:
+    exported = (PROJECT_ROOT / "schema.graphql").read_text()
+    assert exported.strip() == str(schema).strip(), "run `make graphql-schema` and commit it"
+
+
+def test_the_export_command_writes_the_schema(tmp_path: Path) -> None:
+    target = tmp_path / "schema.graphql"
+    call_command("export_graphql_schema", "--output", str(target), stdout=StringIO())
+    assert target.read_text() == f"{schema}\n"

@@ -1,0 +1,100 @@
+"""/graphql/: a DRF view, so GraphQL gets exactly REST's authentication, throttles and errors.
+
+JWT and session authentication (with CSRF for sessions), the API-wide throttles and the 429 with
+Retry-After all come from REST_FRAMEWORK settings. This view adds what is GraphQL's own: a size
+cap before parsing, the per-mutation rate limits REST applies to the same actions, and the
+execution itself.
+"""
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpResponse
+from graphql import FieldNode, GraphQLError, OperationDefinitionNode, OperationType, parse
+from rest_framework.exceptions import NotFound, ParseError
+from rest_framework.parsers import JSONParser
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from strawberry.django.context import StrawberryDjangoContext
+from strawberry.http.ides import get_graphql_ide_html
+
+from ..core.exceptions import ApplicationError
+from ..core.ratelimit import check_rate_limit
+from .schema import RATE_LIMITED_MUTATIONS
+from .schema import schema as graphql_schema
+
+
+def error_body(error: GraphQLError) -> dict[str, Any]:
+    """A GraphQL error; business-rule errors carry their code, as REST bodies do."""
+    body = error.formatted
+    original = error.original_error
+    if isinstance(original, ApplicationError):
+        body["extensions"] = {"code": original.code, **original.extra}
+    return dict(body)
+
+
+def mutation_fields(query: str, operation_name: str | None) -> set[str]:
+    """Top-level fields of the mutation the request will run (empty for a query)."""
+    try:
+        document = parse(query, max_tokens=settings.GRAPHQL["MAX_TOKENS"])
+    except GraphQLError:
+        return set()  # not parseable: execution will refuse it with the reason
+    fields: set[str] = set()
+    for definition in document.definitions:
+        if not isinstance(definition, OperationDefinitionNode):
+            continue
+        if operation_name and (definition.name is None or definition.name.value != operation_name):
+            continue
+        if definition.operation is OperationType.MUTATION:
+            selections = definition.selection_set.selections
+            fields |= {s.name.value for s in selections if isinstance(s, FieldNode)}
+    return fields
+
+
+class GraphQLApi(APIView):
+    # Public queries exist; each non-public field checks the user itself (context.require_user).
+    permission_classes = [AllowAny]
+    parser_classes = [JSONParser]
+    schema = None  # not part of the OpenAPI document: GraphQL describes itself (schema.graphql)
+
+    def get(self, request: Request) -> HttpResponse:
+        """GraphiQL, in local development only (settings.GRAPHQL["GRAPHIQL"])."""
+        if not settings.GRAPHQL["GRAPHIQL"]:
+            raise NotFound("GraphiQL is turned off here; POST queries to this URL.")
+        return HttpResponse(get_graphql_ide_html(graphql_ide="graphiql"))
+
+    def post(self, request: Request) -> Response:
+        query, variables, operation_name = self.read_body(request)
+        for field in sorted(mutation_fields(query, operation_name)):
+            if field in RATE_LIMITED_MUTATIONS:  # over budget: 429 before anything runs
+                check_rate_limit(request, **RATE_LIMITED_MUTATIONS[field], fail_closed=False)
+        result = graphql_schema.execute_sync(
+            query,
+            variable_values=variables,
+            operation_name=operation_name,
+            context_value=StrawberryDjangoContext(request=request._request, response=None),  # type: ignore[arg-type]
+        )
+        body: dict[str, Any] = {"data": result.data}
+        if result.errors:
+            body["errors"] = [error_body(error) for error in result.errors]
+        # 200 whenever GraphQL answered, errors included (GraphQL over HTTP, application/json);
+        # HTTP errors are for what happens before: bad JSON, too large, 401, 429.
+        return Response(body)
+
+    def read_body(self, request: Request) -> tuple[str, dict[str, Any] | None, str | None]:
+        data = request.data
+        if not isinstance(data, dict) or not isinstance(data.get("query"), str):
+            raise ParseError('Send JSON like {"query": "...", "variables": {...}}.')
+        query: str = data["query"]
+        limit = settings.GRAPHQL["MAX_QUERY_BYTES"]
+        if len(query.encode()) > limit:
+            raise ParseError(f"The query is {len(query.encode())} bytes; the limit is {limit}.")
+        variables = data.get("variables")
+        if variables is not None and not isinstance(variables, dict):
+            raise ParseError("variables must be a JSON object.")
+        operation_name = data.get("operationName")
+        if operation_name is not None and not isinstance(operation_name, str):
+            raise ParseError("operationName must be a string.")
+        return query, variables, operation_name
