@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from .models import Category, Order, OrderItem, Product
+from .services import MAX_ORDER_LINES, MAX_QUANTITY
 
 
 class CategorySerializer(serializers.ModelSerializer[Category]):
@@ -56,9 +57,11 @@ class OrderSerializer(serializers.ModelSerializer[Order]):
 
 class OrderLineInputSerializer(serializers.Serializer[dict[str, int]]):
     product = serializers.IntegerField(min_value=1)
-    quantity = serializers.IntegerField(min_value=1, max_value=1000)
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
 
 
 class OrderCreateSerializer(serializers.Serializer[dict[str, list[dict[str, int]]]]):
     # Bounded so one request cannot ask the database to lock an unbounded number of rows.
-    items = serializers.ListField(child=OrderLineInputSerializer(), min_length=1, max_length=50)
+    items = serializers.ListField(
+        child=OrderLineInputSerializer(), min_length=1, max_length=MAX_ORDER_LINES
+    )

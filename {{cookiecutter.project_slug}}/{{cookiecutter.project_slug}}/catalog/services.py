@@ -32,6 +32,11 @@ class InsufficientStockError(ConflictError):
     code = "insufficient_stock"
 
 
+# Bounds of one order, whichever API places it: it locks one row per line, so keep them few.
+MAX_ORDER_LINES = 50
+MAX_QUANTITY = 1000
+
+
 @dataclass(frozen=True)
 class OrderLine:
     product_id: int
@@ -79,12 +84,12 @@ def order_create(*, user: User, lines: Sequence[OrderLine]) -> Order:
     the same product queue up instead of both reading the same stock, and two orders for the same
     pair of products cannot deadlock. Stock can therefore never be oversold.
     """
-    if not lines:
-        raise ApplicationError("An order needs at least one item.")
+    if not 1 <= len(lines) <= MAX_ORDER_LINES:
+        raise ApplicationError(f"An order has 1 to {MAX_ORDER_LINES} items.")
     quantities: dict[int, int] = {}
     for line in lines:
-        if line.quantity <= 0:
-            raise ApplicationError("Quantities must be positive.")
+        if not 1 <= line.quantity <= MAX_QUANTITY:
+            raise ApplicationError(f"Quantities must be 1 to {MAX_QUANTITY}.")
         if line.product_id in quantities:
             raise ApplicationError("Each product may appear only once in an order.")
         quantities[line.product_id] = line.quantity

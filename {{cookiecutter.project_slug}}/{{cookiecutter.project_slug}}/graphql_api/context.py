@@ -11,6 +11,17 @@ class NotAuthenticatedError(ApplicationError):
     code = "unauthenticated"
 
 
+def parse_id(value: object) -> int:
+    """An ID argument as a primary key, or a clear `invalid` error (not a database error)."""
+    try:
+        pk = int(str(value))
+    except ValueError:
+        raise ApplicationError(f"{value!r} is not a valid id.") from None
+    if pk <= 0:
+        raise ApplicationError(f"{value!r} is not a valid id.")
+    return pk
+
+
 def require_user(info: strawberry.Info) -> User:
     """The authenticated user (JWT or session, as in REST), or an `unauthenticated` error."""
     user = info.context.request.user

@@ -29,11 +29,14 @@ from graphql import (
 )
 from strawberry.extensions import (
     AddValidationRules,
+    MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     QueryDepthLimiter,
     SchemaExtension,
 )
+
+from ..core.exceptions import ApplicationError
 
 
 def list_size(field: FieldNode) -> int:
@@ -109,6 +112,18 @@ def introspection_rule() -> AddValidationRules:
     return AddValidationRules([NoSchemaIntrospectionCustomRule] if closed else [])
 
 
+def is_unexpected(error: GraphQLError) -> bool:
+    """A resolver failed for a reason the client did not cause (a bug, a lost database)."""
+    original = error.original_error
+    return original is not None and not isinstance(original, ApplicationError)
+
+
+def mask_unexpected_errors() -> MaskErrors:
+    """Clients get "Unexpected error." for those: a bug's message can leak internals. The full
+    error is still logged (logger "strawberry.execution")."""
+    return MaskErrors(should_mask_error=is_unexpected)
+
+
 # Factories, called for each request: the limits follow settings.GRAPHQL as it is then.
 PROTECTION: list[Callable[[], SchemaExtension]] = [
     lambda: MaxTokensLimiter(max_token_count=settings.GRAPHQL["MAX_TOKENS"]),
@@ -116,4 +131,5 @@ PROTECTION: list[Callable[[], SchemaExtension]] = [
     lambda: MaxAliasesLimiter(max_alias_count=settings.GRAPHQL["MAX_ALIASES"]),
     lambda: AddValidationRules([QueryCostRule]),
     introspection_rule,
+    mask_unexpected_errors,
 ]

@@ -206,3 +206,19 @@ def test_a_session_mutation_needs_the_csrf_token_as_in_rest(user: User) -> None:
     assert response.status_code == 403
     assert "CSRF" in response.json()["detail"]
     assert not Order.objects.exists()
+
+
+def test_a_malformed_id_is_a_clear_error_not_a_database_error(api_client: APIClient) -> None:
+    body = gql(api_client, '{ product(id: "abc") { name } }')
+    assert codes(body) == ["invalid"]
+    assert body["errors"][0]["message"] == "'abc' is not a valid id."
+
+
+def test_order_bounds_are_the_same_as_in_rest(auth_client: APIClient) -> None:
+    product = ProductFactory.create(stock=5000)
+    body = place(auth_client, product, 1001)
+    assert codes(body) == ["invalid"]
+    assert "1 to 1000" in body["errors"][0]["message"]
+    lines = [{"productId": product.pk, "quantity": 1}] * 51
+    assert "1 to 50 items" in gql(auth_client, PLACE, items=lines)["errors"][0]["message"]
+    assert not Order.objects.exists()

@@ -50,11 +50,13 @@ def test_order_create_refuses_more_than_the_stock_and_changes_nothing(user: User
 @pytest.mark.parametrize(
     ("lines", "message"),
     [
-        ([], "at least one item"),
-        ([OrderLine(1, 0)], "positive"),
+        ([], "1 to 50 items"),
+        ([OrderLine(n, 1) for n in range(1, 52)], "1 to 50 items"),
+        ([OrderLine(1, 0)], "1 to 1000"),
+        ([OrderLine(1, 1001)], "1 to 1000"),
         ([OrderLine(1, 1), OrderLine(1, 2)], "only once"),
     ],
-    ids=["empty", "zero-quantity", "duplicate-product"],
+    ids=["empty", "too-many-lines", "zero-quantity", "huge-quantity", "duplicate-product"],
 )
 def test_order_create_rejects_malformed_orders(
     user: User, lines: list[OrderLine], message: str

@@ -115,3 +115,16 @@ def test_the_export_command_writes_the_schema(tmp_path: Path) -> None:
     target = tmp_path / "schema.graphql"
     call_command("export_graphql_schema", "--output", str(target), stdout=StringIO())
     assert target.read_text() == f"{schema}\n"
+
+
+def test_an_unexpected_error_is_masked_and_logged(
+    api_client: APIClient, user: User, monkeypatch: pytest.MonkeyPatch, caplog
+) -> None:
+    def broken(info: object) -> User:
+        raise RuntimeError("database password is hunter2")
+
+    monkeypatch.setattr("{{ cookiecutter.project_slug }}.users.graphql.require_user", broken)
+    api_client.force_login(user)
+    body = gql(api_client, "{ me { id } }")
+    assert messages(body) == "Unexpected error."
+    assert "hunter2" in caplog.text  # for the operator, not the client
