@@ -14,6 +14,7 @@ OPTIONS = {
     "example_app": "{{ cookiecutter.example_app }}",
     "use_celery": "{{ cookiecutter.use_celery }}",
     "use_graphql": "{{ cookiecutter.use_graphql }}",
+    "use_docker": "{{ cookiecutter.use_docker }}",
 }
 
 # (option, value that removes the paths) -> paths relative to the project root.
@@ -38,6 +39,13 @@ PRUNE: dict[tuple[str, str], list[str]] = {
         f"{SLUG}/users/graphql.py",
         f"{SLUG}/catalog/graphql.py",
         f"{SLUG}/catalog/tests/test_graphql.py",
+    ],
+    ("use_docker", "n"): [
+        "Dockerfile",
+        ".dockerignore",
+        "compose.yml",
+        "compose.prod.yml",
+        "docker",
     ],
 }
 

@@ -30,6 +30,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "example_app": ("catalog", "none"),
     "use_celery": ("y", "n"),
     "use_graphql": ("y", "n"),
+    "use_docker": ("y", "n"),
 }
 
 # Top-level names the generated project imports, ships or depends on. A package with one of these

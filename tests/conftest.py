@@ -24,7 +24,12 @@ UV = str(Path(sys.executable).with_name("uv"))
 # Named option sets. Together they bake every value of every option at least once.
 BAKES: dict[str, dict[str, str]] = {
     "default": {},
-    "minimal": {"example_app": "none", "open_source_license": "Not open source", "use_celery": "n"},
+    "minimal": {
+        "example_app": "none",
+        "open_source_license": "Not open source",
+        "use_celery": "n",
+        "use_docker": "n",
+    },
     "rest-only": {"use_celery": "n", "use_graphql": "n", "project_name": "Cron Shop"},
     "python-3.13": {"python_version": "3.13", "project_name": "Py Next", "timezone": "Asia/Tokyo"},
     "bsd": {

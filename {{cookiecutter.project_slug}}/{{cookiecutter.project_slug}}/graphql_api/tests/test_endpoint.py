@@ -9,6 +9,7 @@ from django.core.management import call_command
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
+from ...users import graphql as users_graphql
 from ...users.models import User
 from ..schema import schema
 from .client import URL, codes, gql, messages
@@ -123,7 +124,7 @@ def test_an_unexpected_error_is_masked_and_logged(
     def broken(info: object) -> User:
         raise RuntimeError("database password is hunter2")
 
-    monkeypatch.setattr("{{ cookiecutter.project_slug }}.users.graphql.require_user", broken)
+    monkeypatch.setattr(users_graphql, "require_user", broken)
     api_client.force_login(user)
     body = gql(api_client, "{ me { id } }")
     assert messages(body) == "Unexpected error."

@@ -1,0 +1,18 @@
+"""gunicorn settings, from the environment (the Dockerfile's command uses this file)."""
+
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")  # all interfaces: inside a container
+# Sync workers: one request each. WEB_CONCURRENCY is the usual knob; ~2 per CPU is a start.
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+# A worker stuck longer than this is killed and replaced.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+# Let in-flight requests finish on SIGTERM before exiting (below the orchestrator's grace period).
+graceful_timeout = 20
+# Recycle workers now and then: a slow leak in any library cannot grow forever.
+max_requests = 1000
+max_requests_jitter = 100
+# Request logs come from the app (core/middleware.py); gunicorn logs errors only.
+accesslog = None
+errorlog = "-"
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
