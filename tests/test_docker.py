@@ -157,6 +157,21 @@ def get(url: str) -> int:
         return int(response.status)
 
 
+def wait_until_live(
+    base: str, *, running: Callable[[], bool], log: Callable[[], str], seconds: int
+) -> None:
+    """Poll /health/live/ until it answers 200; fail with the server's log if it never does."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            assert get(f"{base}/health/live/") == 200
+            return
+        except OSError:
+            if not running() or time.monotonic() > deadline:
+                pytest.fail(log()[-3000:])
+            time.sleep(0.5)
+
+
 @pytest.mark.slow
 @pytest.mark.xdist_group("default")
 def test_the_image_runs_when_mirrored_without_docker(
@@ -211,15 +226,12 @@ def test_the_image_runs_when_mirrored_without_docker(
         stderr=subprocess.STDOUT,
     )
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                assert get(f"http://127.0.0.1:{port}/health/live/") == 200
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail((tmp_path / "server.log").read_text()[-3000:])
-                time.sleep(0.5)
+        wait_until_live(
+            f"http://127.0.0.1:{port}",
+            running=lambda: server.poll() is None,
+            log=(tmp_path / "server.log").read_text,
+            seconds=90,
+        )
         assert get(f"http://127.0.0.1:{port}/health/ready/") == 200
     finally:
         server.send_signal(signal.SIGTERM)
@@ -249,15 +261,12 @@ def test_docker_build_and_health_when_an_engine_is_present(bake: Callable[[str],
         project.path,
     ).stdout.strip()
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                assert get(f"http://127.0.0.1:{port}/health/live/") == 200
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail(run([docker, "logs", container], project.path).stdout[-3000:])
-                time.sleep(1)
+        wait_until_live(
+            f"http://127.0.0.1:{port}",
+            running=lambda: True,
+            log=lambda: run([docker, "logs", container], project.path).stdout,
+            seconds=60,
+        )
         user = run([docker, "exec", container, "id", "-u"], project.path).stdout.strip()
         assert user == "10001"  # not root
     finally:
