@@ -12,10 +12,10 @@ from django.utils import timezone
 from ...core.tests.celery_worker import (
     row_locked,
     running_worker,
-    skip_without_services,
     someone_waits_for_a_lock,
     wait_for,
 )
+from ...core.tests.fresh_process import skip_without_services
 from ...users.tests.factories import UserFactory
 from ..models import Order
 from ..services import OrderLine, order_create

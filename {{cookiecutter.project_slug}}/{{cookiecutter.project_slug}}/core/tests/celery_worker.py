@@ -18,12 +18,11 @@ from pathlib import Path
 import psycopg
 import pytest
 from celery.result import allow_join_result
-from django.conf import settings
 from django.db import connection
 
 from config.celery import app
 
-PROJECT_ROOT = Path(__file__).resolve().parents[3]
+from .fresh_process import PROJECT_ROOT, server_env, skip_without_services
 
 
 @dataclass
@@ -52,11 +51,6 @@ class Worker:
         """SIGKILL the worker and its pool at once: a lost node, nothing acknowledged or handed back."""
         os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait()
-
-
-def skip_without_services() -> None:
-    if not settings.REDIS_URL or connection.vendor != "postgresql":
-        pytest.skip("needs the real PostgreSQL and Redis (set DATABASE_URL and REDIS_URL)")
 
 
 def wait_for(predicate: Callable[[], object], what: str, timeout: float = 30) -> None:
@@ -107,24 +101,14 @@ def running_worker(tmp_path: Path, **settings_env: str) -> Iterator[Worker]:
     `settings_env` adds environment variables, e.g. shorter Celery limits.
     """
     skip_without_services()
-    db_url = "postgres://{USER}:{PASSWORD}@{HOST}:{PORT}/{NAME}".format_map(
-        connection.settings_dict
-    )
     node = f"test-{uuid.uuid4().hex[:8]}@localhost"
     mail_dir = tmp_path / "mail"
     mail_dir.mkdir()
-    # Not under coverage: its subprocess patch and the pool's forked processes do not mix.
-    env = (
-        {k: v for k, v in os.environ.items() if not k.startswith("COVERAGE_")}
-        | {
-            "DJANGO_SETTINGS_MODULE": "config.settings.test",
-            "DJANGO_READ_ENV_FILE": "false",
-            "DATABASE_URL": db_url,
-            "REDIS_URL": str(settings.REDIS_URL),
-            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-            "EMAIL_FILE_PATH": str(mail_dir),
-        }
-        | settings_env
+    env = server_env(
+        DJANGO_SETTINGS_MODULE="config.settings.test",
+        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+        EMAIL_FILE_PATH=str(mail_dir),
+        **settings_env,
     )
     app.control.purge()  # nothing left over from an earlier run
     log = tmp_path / "worker.log"

@@ -9,14 +9,13 @@ from django.core.management import call_command
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
+from ...core.tests.fresh_process import PROJECT_ROOT
 from ...users import graphql as users_graphql
 from ...users.models import User
 from ..schema import schema
 from .client import URL, codes, gql, messages
 
 pytestmark = pytest.mark.django_db
-
-PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_me_with_a_jwt_as_in_rest(api_client: APIClient, user: User) -> None:

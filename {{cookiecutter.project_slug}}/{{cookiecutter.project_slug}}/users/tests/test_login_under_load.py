@@ -5,7 +5,6 @@ the configured number of attempts reach the password check, every other one is a
 """
 
 import json
-import os
 import secrets
 import socket
 import subprocess
@@ -20,10 +19,9 @@ from pathlib import Path
 from threading import Barrier
 
 import pytest
-from django.conf import settings
-from django.db import connection
 
-PROJECT_ROOT = Path(__file__).resolve().parents[3]
+from ...core.tests.fresh_process import PROJECT_ROOT, server_env, skip_without_services
+
 ATTEMPTS = 50
 BUDGET = 5
 
@@ -36,26 +34,18 @@ def free_port() -> int:
 
 @pytest.fixture
 def gunicorn(db: None, tmp_path: Path) -> Iterator[str]:
-    if not settings.REDIS_URL or connection.vendor != "postgresql":
-        pytest.skip("needs the real PostgreSQL and Redis (set DATABASE_URL and REDIS_URL)")
-    db_url = "postgres://{USER}:{PASSWORD}@{HOST}:{PORT}/{NAME}".format_map(
-        connection.settings_dict
-    )
+    skip_without_services()
     port = free_port()
-    # Not under coverage: its subprocess patch and gunicorn's forked workers hang together.
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COVERAGE_")} | {
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "DJANGO_READ_ENV_FILE": "false",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": db_url,
-        "REDIS_URL": settings.REDIS_URL,
-        "SECURE_SSL_REDIRECT": "false",
-        "RATELIMIT_LOGIN_EMAIL": f"{BUDGET}/d",  # per day: no window rolls over mid-test
-        "RATELIMIT_LOGIN_IP": "1000/d",
-        "THROTTLE_ANON_RATE": "1000/m",
-        "LOG_LEVEL": "ERROR",
-    }
+    env = server_env(
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="127.0.0.1",
+        SECURE_SSL_REDIRECT="false",
+        RATELIMIT_LOGIN_EMAIL=f"{BUDGET}/d",  # per day: no window rolls over mid-test
+        RATELIMIT_LOGIN_IP="1000/d",
+        THROTTLE_ANON_RATE="1000/m",
+        LOG_LEVEL="ERROR",
+    )
     log = tmp_path / "gunicorn.log"
     log_file = log.open("wb")
     server = subprocess.Popen(  # noqa: S603 - our own interpreter and a fixed command
