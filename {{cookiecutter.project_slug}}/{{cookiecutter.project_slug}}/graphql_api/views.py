@@ -10,7 +10,17 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpResponse
-from graphql import FieldNode, GraphQLError, OperationDefinitionNode, OperationType, parse
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    parse,
+)
 from rest_framework.exceptions import NotFound, ParseError
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
@@ -36,11 +46,31 @@ def error_body(error: GraphQLError) -> dict[str, Any]:
 
 
 def mutation_fields(query: str, operation_name: str | None) -> set[str]:
-    """Top-level fields of the mutation the request will run (empty for a query)."""
+    """Top-level fields of the mutation the request will run (empty for a query), including
+    those selected through fragments: `mutation { ...F }` must not slip past a rate limit."""
     try:
         document = parse(query, max_tokens=settings.GRAPHQL["MAX_TOKENS"])
     except GraphQLError:
         return set()  # not parseable: execution will refuse it with the reason
+    fragments = {
+        definition.name.value: definition
+        for definition in document.definitions
+        if isinstance(definition, FragmentDefinitionNode)
+    }
+
+    def root_fields(selection_set: SelectionSetNode, seen: frozenset[str]) -> set[str]:
+        fields: set[str] = set()
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                fields.add(selection.name.value)
+            elif isinstance(selection, InlineFragmentNode):
+                fields |= root_fields(selection.selection_set, seen)
+            elif isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                if name in fragments and name not in seen:  # a cycle is a validation error
+                    fields |= root_fields(fragments[name].selection_set, seen | {name})
+        return fields
+
     fields: set[str] = set()
     for definition in document.definitions:
         if not isinstance(definition, OperationDefinitionNode):
@@ -48,8 +78,7 @@ def mutation_fields(query: str, operation_name: str | None) -> set[str]:
         if operation_name and (definition.name is None or definition.name.value != operation_name):
             continue
         if definition.operation is OperationType.MUTATION:
-            selections = definition.selection_set.selections
-            fields |= {s.name.value for s in selections if isinstance(s, FieldNode)}
+            fields |= root_fields(definition.selection_set, frozenset())
     return fields
 
 

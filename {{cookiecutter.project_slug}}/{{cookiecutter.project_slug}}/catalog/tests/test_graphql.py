@@ -169,6 +169,30 @@ def test_rest_and_graphql_share_the_order_budget_and_429_runs_nothing(
     assert gql(auth_client, "{ myOrders { id } }")["data"]["myOrders"]  # queries still work
 
 
+@pytest.mark.parametrize(
+    "document",
+    [
+        "mutation ($items: [OrderLineInput!]!) { ...Place }"
+        " fragment Place on Mutation { placeOrder(items: $items) { id } }",
+        "mutation ($items: [OrderLineInput!]!) { ... on Mutation { placeOrder(items: $items) { id } } }",
+        "mutation ($items: [OrderLineInput!]!) { a: placeOrder(items: $items) { id } }",
+    ],
+    ids=["fragment-spread", "inline-fragment", "alias"],
+)
+def test_the_order_budget_holds_however_the_mutation_is_written(
+    auth_client: APIClient, settings, document: str
+) -> None:
+    settings.RATELIMIT_RATES = {**settings.RATELIMIT_RATES, "order_create": "1/d"}
+    product = ProductFactory.create(stock=100)
+    items = [{"productId": product.pk, "quantity": 1}]
+    statuses = [
+        auth_client.post(URL, {"query": document, "variables": {"items": items}}, format="json")
+        for _ in range(2)
+    ]
+    assert [response.status_code for response in statuses] == [200, 429]
+    assert Order.objects.count() == 1
+
+
 def test_a_costly_query_is_refused_before_any_query_runs(
     auth_client: APIClient, django_assert_num_queries
 ) -> None:
