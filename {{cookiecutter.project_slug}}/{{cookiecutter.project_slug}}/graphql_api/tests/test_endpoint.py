@@ -13,6 +13,7 @@ from ...core.tests.fresh_process import PROJECT_ROOT
 from ...users import graphql as users_graphql
 from ...users.models import User
 from ..schema import schema
+from ..views import mutation_fields
 from .client import URL, codes, gql, messages
 
 pytestmark = pytest.mark.django_db
@@ -128,3 +129,15 @@ def test_an_unexpected_error_is_masked_and_logged(
     body = gql(api_client, "{ me { id } }")
     assert messages(body) == "Unexpected error."
     assert "hunter2" in caplog.text  # for the operator, not the client
+
+
+def test_mutation_fields_follow_fragments_and_the_chosen_operation() -> None:
+    document = (
+        "mutation A { x: first ...F ... on Mutation { second } }"
+        " mutation B { third } query C { fourth }"
+        " fragment F on Mutation { fifth ...G } fragment G on Mutation { sixth ...F }"
+    )
+    assert mutation_fields(document, "A") == {"first", "second", "fifth", "sixth"}
+    assert mutation_fields(document, "B") == {"third"}
+    assert mutation_fields(document, "C") == set()
+    assert mutation_fields("mutation {", None) == set()  # execution reports the syntax error
