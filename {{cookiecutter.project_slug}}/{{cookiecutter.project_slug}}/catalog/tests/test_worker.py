@@ -35,9 +35,17 @@ class Rollback(Exception):
 
 
 @pytest.fixture(scope="module")
-def worker(django_db_setup: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Worker]:
+def started_worker(
+    django_db_setup: None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Worker]:
     with running_worker(tmp_path_factory.mktemp("worker")) as worker:
         yield worker
+
+
+@pytest.fixture
+def worker(started_worker: Worker) -> Iterator[Worker]:
+    yield started_worker
+    started_worker.wait_until_idle()  # before the teardown flushes the test database
 
 
 def place(product: Product, quantity: int = 3) -> Order:
@@ -80,6 +88,9 @@ def test_a_task_whose_worker_process_is_killed_runs_again_with_its_effect_applie
 ) -> None:
     product = ProductFactory.create(stock=10)
     order = place(product, quantity=3)
+    # The order's confirmation e-mail is a task too: let it finish first, so the task that blocks
+    # below (and is killed) is the expiry.
+    wait_for(lambda: Order.objects.get(pk=order.pk).confirmation_sent_at, "the confirmation")
     start = len(worker.log_text())
     Order.objects.filter(pk=order.pk).update(created_at=timezone.now() - timedelta(hours=2))
 
@@ -87,6 +98,7 @@ def test_a_task_whose_worker_process_is_killed_runs_again_with_its_effect_applie
     with row_locked("catalog_order", order.pk) as holder:
         result = expire_unpaid_orders.delay()
         wait_for(someone_waits_for_a_lock, "the task to block on the row lock")
+        assert f"expire_unpaid_orders[{result.id}] received" in worker.log_since(start)
         [pool_process] = worker.pool_children()
         os.kill(pool_process, signal.SIGKILL)
         holder.rollback()  # release the lock: only now could the task finish

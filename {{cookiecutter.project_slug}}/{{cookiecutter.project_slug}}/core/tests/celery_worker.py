@@ -14,11 +14,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import psycopg
 import pytest
 from celery.result import allow_join_result
 from django.db import connection
+from kombu import Queue
 
 from config.celery import app
 
@@ -46,6 +48,24 @@ class Worker:
 
     def log_text(self) -> str:
         return self.log.read_text()
+
+    def wait_until_idle(self) -> None:
+        """Wait until nothing is queued, reserved or running.
+
+        A test's teardown flushes the test database with TRUNCATE: a task still running then (a
+        confirmation e-mail sent by the test's order, say) could deadlock with it and fail the test.
+        """
+        wait_for(self.idle, "the worker to finish its tasks")
+
+    def idle(self) -> bool:
+        with app.connection_for_read() as conn:
+            queue = Queue(app.conf.task_default_queue).bind(conn.default_channel)
+            # AMQP's declare-ok (name, messages, consumers); the stubs say it returns the name.
+            _, queued, _ = cast("tuple[str, int, int]", queue.queue_declare())
+        inspect = app.control.inspect(destination=[self.node], timeout=2)
+        active, reserved = inspect.active() or {}, inspect.reserved() or {}
+        # No reply counts as busy: a worker that does not answer may be mid-task.
+        return not queued and active.get(self.node) == [] and reserved.get(self.node) == []
 
     def kill(self) -> None:
         """SIGKILL the worker and its pool at once: a lost node, nothing acknowledged or handed back."""

@@ -13,9 +13,17 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(scope="module")
-def worker(django_db_setup: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Worker]:
+def started_worker(
+    django_db_setup: None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Worker]:
     with running_worker(tmp_path_factory.mktemp("worker")) as worker:
         yield worker
+
+
+@pytest.fixture
+def worker(started_worker: Worker) -> Iterator[Worker]:
+    yield started_worker
+    started_worker.wait_until_idle()  # before the teardown flushes the test database
 
 
 def test_a_task_sent_to_the_broker_runs_on_the_worker(worker: Worker) -> None:
