@@ -15,6 +15,7 @@ OPTIONS = {
     "use_celery": "{{ cookiecutter.use_celery }}",
     "use_graphql": "{{ cookiecutter.use_graphql }}",
     "use_docker": "{{ cookiecutter.use_docker }}",
+    "ci_tool": "{{ cookiecutter.ci_tool }}",
 }
 
 # (option, value that removes the paths) -> paths relative to the project root.
@@ -47,6 +48,9 @@ PRUNE: dict[tuple[str, str], list[str]] = {
         "compose.prod.yml",
         "docker",
     ],
+    ("ci_tool", "github"): [".gitlab-ci.yml"],
+    ("ci_tool", "gitlab"): [".github"],
+    ("ci_tool", "none"): [".github", ".gitlab-ci.yml"],
 }
 
 

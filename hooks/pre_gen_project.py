@@ -31,6 +31,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "use_celery": ("y", "n"),
     "use_graphql": ("y", "n"),
     "use_docker": ("y", "n"),
+    "ci_tool": ("github", "gitlab", "none"),
 }
 
 # Top-level names the generated project imports, ships or depends on. A package with one of these

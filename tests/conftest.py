@@ -20,6 +20,7 @@ from find_python import find_python
 
 TEMPLATE = Path(__file__).resolve().parents[1]
 UV = str(Path(sys.executable).with_name("uv"))
+UV_ON_PATH = f"{Path(UV).parent}{os.pathsep}{os.environ.get('PATH', '')}"
 
 # Named option sets. Together they bake every value of every option at least once.
 BAKES: dict[str, dict[str, str]] = {
@@ -29,13 +30,20 @@ BAKES: dict[str, dict[str, str]] = {
         "open_source_license": "Not open source",
         "use_celery": "n",
         "use_docker": "n",
+        "ci_tool": "none",
     },
-    "rest-only": {"use_celery": "n", "use_graphql": "n", "project_name": "Cron Shop"},
+    "rest-only": {
+        "use_celery": "n",
+        "use_graphql": "n",
+        "ci_tool": "gitlab",
+        "project_name": "Cron Shop",
+    },
     "python-3.13": {"python_version": "3.13", "project_name": "Py Next", "timezone": "Asia/Tokyo"},
     "bsd": {
         "open_source_license": "BSD-3-Clause",
         "project_name": "O'Reilly Books",
         "project_slug": "oreilly_books",
+        "use_docker": "n",  # GitHub Actions without the image job
     },
     "apache": {"open_source_license": "Apache-2.0", "description": "Ünïcode and 'quotes' — ok"},
     "gpl": {
@@ -101,6 +109,10 @@ class Bake:
 
     def tool(self, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
         return run([UV, "run", "--no-sync", *args], self.path, self.env(**env))
+
+    def make(self, *targets: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+        """The project's make targets, as CI runs them (uv on PATH)."""
+        return run(["make", *targets], cwd or self.path, self.env(PATH=UV_ON_PATH))
 
     def service_env(self) -> dict[str, str]:
         """URLs of the real PostgreSQL and Redis, private to this bake."""

@@ -36,6 +36,11 @@ def test_docker_files_exist_only_when_chosen(bake: Callable[[str], Bake], name: 
     files = ["Dockerfile", ".dockerignore", "compose.yml", "compose.prod.yml", "docker"]
     present = [rel for rel in files if (project.path / rel).exists()]
     assert present == (files if name in DOCKER_BAKES else [])
+    if name not in DOCKER_BAKES:  # nor the tools that only serve them
+        for rel in ("pyproject.toml", ".pre-commit-config.yaml", "Makefile"):
+            text = (project.path / rel).read_text().lower()
+            assert "hadolint" not in text, rel
+            assert "docker" not in text, rel
 
 
 @pytest.mark.parametrize("name", DOCKER_BAKES)

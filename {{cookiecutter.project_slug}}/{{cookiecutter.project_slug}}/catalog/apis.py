@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from ..core.cache import fingerprint, get_or_build
 from ..core.ratelimit import rate_limit
-from ..users.models import User
+from ..users.auth import request_user
 from . import caching, selectors, services
 from .filters import OrderFilter, ProductFilter
 from .models import Category, Order, Product
@@ -117,11 +117,6 @@ class OwnOrdersApi(generics.GenericAPIView[Order]):
         if self.swagger_fake_view:  # no real user exists while the schema is generated
             return Order.objects.none()
         return selectors.order_list(user=request_user(self.request))
-
-
-def request_user(request: Request) -> User:
-    assert isinstance(request.user, User)  # noqa: S101 - IsAuthenticated guarantees a real user
-    return request.user
 
 
 class OrderListCreateApi(OwnOrdersApi, generics.ListAPIView[Order]):

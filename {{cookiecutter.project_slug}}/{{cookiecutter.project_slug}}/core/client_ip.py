@@ -11,7 +11,8 @@ import ipaddress
 from django.conf import settings
 from django.http import HttpRequest
 
-UNKNOWN_IP = "0.0.0.0"  # noqa: S104 - a label for "unparseable", never bound to
+# A label for "unparseable", never bound to.
+UNKNOWN_IP = "0.0.0.0"  # noqa: S104 # nosec B104
 # Resolved once per request, then read by the monitor, the throttles, the limits and the log.
 META_KEY = "nexus.client_ip"
 
@@ -29,7 +30,7 @@ def resolve_client_ip(request: HttpRequest) -> str:
     hops: int = settings.TRUSTED_PROXY_COUNT
     candidate = remote
     if hops > 0:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        forwarded = request.headers.get("x-forwarded-for", "")
         chain = [part.strip() for part in forwarded.split(",") if part.strip()] + [remote]
         # chain[-1] is the peer (our nearest proxy); chain[-(hops + 1)] was added by the farthest
         # trusted proxy. A shorter chain means fewer proxies than configured: take its first entry.

@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from ..core.ratelimit import check_login_rate_limits, rate_limit
+from .auth import request_user
 from .models import User
 from .serializers import UserSerializer
 
@@ -36,6 +37,4 @@ class MeApi(RetrieveAPIView[User]):
     serializer_class = UserSerializer
 
     def get_object(self) -> User:
-        user = self.request.user
-        assert isinstance(user, User)  # noqa: S101 - IsAuthenticated guarantees a real user
-        return user
+        return request_user(self.request)

@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
@@ -116,6 +116,22 @@ def test_the_export_command_writes_the_schema(tmp_path: Path) -> None:
     target = tmp_path / "schema.graphql"
     call_command("export_graphql_schema", "--output", str(target), stdout=StringIO())
     assert target.read_text() == f"{schema}\n"
+
+
+def test_the_export_check_passes_on_a_current_file_and_fails_with_a_diff_on_a_stale_one(
+    tmp_path: Path,
+) -> None:
+    target = tmp_path / "schema.graphql"
+    call_command("export_graphql_schema", "--output", str(target), stdout=StringIO())
+    call_command("export_graphql_schema", "--output", str(target), "--check", stdout=StringIO())
+
+    target.write_text(target.read_text().replace("type Query", "type Querry"))
+    err = StringIO()
+    with pytest.raises(CommandError, match="is stale"):
+        call_command("export_graphql_schema", "--output", str(target), "--check", stderr=err)
+    assert "-type Querry" in err.getvalue()
+    assert "+type Query" in err.getvalue()
+    assert "Querry" in target.read_text()  # --check writes nothing
 
 
 def test_an_unexpected_error_is_masked_and_logged(

@@ -1,7 +1,11 @@
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
-from rest_framework.test import APIClient
+from rest_framework.exceptions import NotAuthenticated
+from rest_framework.request import Request
+from rest_framework.test import APIClient, APIRequestFactory
 
+from ..auth import request_user
 from ..models import User
 from .factories import TEST_PASSWORD
 
@@ -80,3 +84,11 @@ def test_session_auth_works_for_the_browsable_api(user: User) -> None:
     client = APIClient()
     assert client.login(email=user.email, password=TEST_PASSWORD)
     assert client.get(ME_URL).status_code == 200
+
+
+def test_request_user_fails_closed_for_an_anonymous_request() -> None:
+    # What a view gets if its IsAuthenticated permission is ever dropped: 401, not a crash or a leak.
+    request = Request(APIRequestFactory().get("/"))
+    request.user = AnonymousUser()
+    with pytest.raises(NotAuthenticated):
+        request_user(request)
