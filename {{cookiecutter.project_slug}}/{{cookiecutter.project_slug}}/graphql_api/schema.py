@@ -3,7 +3,6 @@
 Export it with `make graphql-schema` (schema.graphql at the project root, checked by a test).
 """
 
-import strawberry
 from strawberry.tools import merge_types
 from strawberry_django.optimizer import DjangoOptimizerExtension
 {% if cookiecutter.example_app == "catalog" %}
@@ -11,18 +10,18 @@ from ..catalog.graphql import RATE_LIMITED_MUTATIONS as CATALOG_LIMITS
 from ..catalog.graphql import CatalogMutation, CatalogQuery
 {%- endif %}
 from ..users.graphql import UsersQuery
-from .security import PROTECTION
+from .security import PROTECTION, Schema
 {% if cookiecutter.example_app == "catalog" %}
 Query = merge_types("Query", (UsersQuery, CatalogQuery))
 Mutation = merge_types("Mutation", (CatalogMutation,))
 
-schema = strawberry.Schema(
+schema = Schema(
     query=Query,
     mutation=Mutation,
 {%- else %}
 Query = merge_types("Query", (UsersQuery,))
 
-schema = strawberry.Schema(
+schema = Schema(
     query=Query,
 {%- endif %}
     extensions=[

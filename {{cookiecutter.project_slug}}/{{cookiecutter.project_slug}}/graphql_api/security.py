@@ -6,9 +6,11 @@ limit below is a validation step: a document over any of them is refused whole, 
 that names the limit, and nothing executes. Values come from settings.GRAPHQL.
 """
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
+import strawberry
 from django.conf import settings
 from graphql import (
     FieldNode,
@@ -35,8 +37,12 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     SchemaExtension,
 )
+from strawberry.types import ExecutionContext
+from strawberry.utils.logging import StrawberryLogger
 
 from ..core.exceptions import ApplicationError
+
+logger = logging.getLogger(__name__)
 
 
 def list_size(field: FieldNode) -> int:
@@ -57,8 +63,9 @@ def list_size(field: FieldNode) -> int:
 class QueryCostRule(ValidationRule):
     """Estimated work of an operation: each field costs 1, and a list multiplies what is under it.
 
-    `products(pagination: {limit: 10}) { category { name } }` costs 10 x (1 + 1) + 1 = 21. A list
-    without a literal limit counts as a full page (settings.STRAWBERRY_DJANGO).
+    `products(pagination: {limit: 10}) { category { name } }` costs 10 x (1 + 2) = 30: each of the
+    10 items counts 1, plus 2 for its `category { name }`. A list without a literal limit counts
+    as a full page (settings.STRAWBERRY_DJANGO).
     """
 
     def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
@@ -120,8 +127,26 @@ def is_unexpected(error: GraphQLError) -> bool:
 
 def mask_unexpected_errors() -> MaskErrors:
     """Clients get "Unexpected error." for those: a bug's message can leak internals. The full
-    error is still logged (logger "strawberry.execution")."""
+    error is still logged (logger "strawberry.execution", see Schema)."""
     return MaskErrors(should_mask_error=is_unexpected)
+
+
+class Schema(strawberry.Schema):
+    """Logs at ERROR only what an operator must act on.
+
+    Strawberry logs every error at ERROR with its traceback, including documents the limits above
+    refuse and business errors such as an order beyond the stock: any client could flood the
+    error log and bury real failures. Those are the client's mistakes and go to DEBUG.
+    """
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        for error in errors:
+            if is_unexpected(error):
+                StrawberryLogger.error(error, execution_context)
+            else:
+                logger.debug("GraphQL request refused: %s", error.message)
 
 
 # Factories, called for each request: the limits follow settings.GRAPHQL as it is then.

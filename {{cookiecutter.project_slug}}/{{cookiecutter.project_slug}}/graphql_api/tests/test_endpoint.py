@@ -1,5 +1,6 @@
 """/graphql/ itself: authentication as REST, and every limit refusing a document before it runs."""
 
+import logging
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -144,7 +145,19 @@ def test_an_unexpected_error_is_masked_and_logged(
     api_client.force_login(user)
     body = gql(api_client, "{ me { id } }")
     assert messages(body) == "Unexpected error."
+    [record] = [r for r in caplog.records if r.name == "strawberry.execution"]
+    assert record.levelname == "ERROR"
     assert "hunter2" in caplog.text  # for the operator, not the client
+
+
+def test_refused_documents_and_client_errors_stay_out_of_the_error_log(
+    api_client: APIClient, caplog
+) -> None:
+    # Every client could send these all day: at ERROR they would bury the real failures.
+    aliases = " ".join(f"a{n}: __typename" for n in range(50))
+    for document in ("{ " + aliases + " }", "{ me { email } }", "{ nope }"):
+        assert gql(api_client, document)["errors"]
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
 
 
 def test_mutation_fields_follow_fragments_and_the_chosen_operation() -> None:
