@@ -207,7 +207,7 @@ def test_the_image_runs_when_mirrored_without_docker(
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "DJANGO_READ_ENV_FILE": "false",
         "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
+        "ALLOWED_HOSTS": "api.example.com",  # probes by IP must pass a real host list
         "DATABASE_URL": f"{POSTGRES}/nexus_image",
         "REDIS_URL": f"{REDIS}/14",
     }
@@ -256,7 +256,7 @@ def test_docker_build_and_health_when_an_engine_is_present(bake: Callable[[str],
     port = free_port()
     settings = {
         "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
+        "ALLOWED_HOSTS": "api.example.com",  # probes by IP must pass a real host list
         "DATABASE_URL": "sqlite:////tmp/health.sqlite3",  # liveness needs no database
         "REDIS_URL": "redis://127.0.0.1:1/0",
     }

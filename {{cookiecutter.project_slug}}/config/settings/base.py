@@ -88,6 +88,8 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 MIDDLEWARE = [
     # First, so every later log line (and the response) carries the request id.
     "{{ cookiecutter.project_slug }}.core.middleware.RequestIdMiddleware",
+    # Health probes come by IP address, not by a public host name: answered before host checks.
+    "{{ cookiecutter.project_slug }}.core.middleware.HealthProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before sessions, auth and views: a blocked or flooding IP costs one Redis round trip.
     "{{ cookiecutter.project_slug }}.ip_tracking.middleware.IPMonitorMiddleware",

@@ -1,9 +1,12 @@
 import logging
 import time
 from collections.abc import Callable
+from functools import cache
 
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 
+from . import views
 from .client_ip import client_ip
 from .logging import request_id_var, resolve_request_id
 
@@ -44,3 +47,25 @@ class RequestIdMiddleware:
             return response
         finally:
             request_id_var.reset(token)
+
+
+class HealthProbeMiddleware:
+    """Answers the health probes before host validation and the HTTPS redirect.
+
+    Probes come from inside: Docker's HEALTHCHECK on 127.0.0.1, a kubelet on the pod's address.
+    Their Host header is that address, not a name in ALLOWED_HOSTS, so CommonMiddleware would
+    answer 400 (DisallowedHost) and a healthy container would be marked unhealthy. The probes build
+    nothing from the Host header, so skipping that check for them alone is safe.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        probe = probes().get(request.path)
+        return probe(request) if probe else self.get_response(request)
+
+
+@cache
+def probes() -> dict[str, Callable[[HttpRequest], HttpResponse]]:
+    return {reverse("health:live"): views.live, reverse("health:ready"): views.ready}

@@ -17,6 +17,17 @@ def test_live_refuses_post(client: Client) -> None:
 
 
 @pytest.mark.django_db
+def test_probes_by_ip_address_pass_a_real_host_list_that_refuses_other_requests(
+    client: Client, settings
+) -> None:
+    # Docker's HEALTHCHECK asks 127.0.0.1:8000; production allows only the public name.
+    settings.ALLOWED_HOSTS = ["api.example.com"]
+    for probe in ("/health/live/", "/health/ready/"):
+        assert client.get(probe, HTTP_HOST="127.0.0.1:8000").status_code == 200, probe
+    assert client.get("/api/v1/", HTTP_HOST="127.0.0.1:8000").status_code == 400
+
+
+@pytest.mark.django_db
 def test_ready_checks_database_and_cache(client: Client) -> None:
     response = client.get("/health/ready/")
     assert response.status_code == 200
