@@ -135,7 +135,9 @@ def order_cancel(*, order: Order) -> Order:
     order = Order.objects.select_for_update().get(pk=order.pk)
     if order.status != Order.Status.PENDING:
         raise ConflictError(f"Only pending orders can be cancelled; this one is {order.status}.")
-    items = list(order.items.all())
+    # Products in key order, the order order_create locks them in: two transactions touching the
+    # same products can never wait on each other in a cycle (a deadlock).
+    items = list(order.items.order_by("product_id"))
     for item in items:
         Product.objects.filter(pk=item.product_id).update(stock=F("stock") + item.quantity)
     invalidate_products(item.product_id for item in items)

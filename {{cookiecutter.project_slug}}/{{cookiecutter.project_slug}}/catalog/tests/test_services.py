@@ -1,7 +1,10 @@
+import re
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from ...core.exceptions import ApplicationError, ConflictError
 from ...users.models import User
@@ -82,6 +85,21 @@ def test_order_cancel_returns_the_stock_once(user: User) -> None:
         order_cancel(order=order)
     mug.refresh_from_db()
     assert mug.stock == 3
+
+
+def test_order_cancel_returns_the_stock_in_key_order_as_order_create_locks_it(user: User) -> None:
+    # In opposite orders, a cancel and a new order on the same products could deadlock.
+    first, second = ProductFactory.create_batch(2, stock=5)
+    order = order_create(user=user, lines=[OrderLine(second.pk, 1), OrderLine(first.pk, 1)])
+    with CaptureQueriesContext(connection) as queries:
+        order_cancel(order=order)
+    updated = [
+        int(pk)
+        for query in queries
+        if query["sql"].startswith('UPDATE "catalog_product"')
+        for pk in re.findall(r'"id" = (\d+)', query["sql"])
+    ]
+    assert updated == [first.pk, second.pk]
 
 
 def test_category_and_product_create_validate_and_slugify() -> None:
