@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from ..core.models import MAX_ID
 from .models import Category, Order, OrderItem, Product
 from .services import MAX_ORDER_LINES, MAX_QUANTITY
 
@@ -56,7 +57,7 @@ class OrderSerializer(serializers.ModelSerializer[Order]):
 
 
 class OrderLineInputSerializer(serializers.Serializer[dict[str, int]]):
-    product = serializers.IntegerField(min_value=1)
+    product = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
 
 

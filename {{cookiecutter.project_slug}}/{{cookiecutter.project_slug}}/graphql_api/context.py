@@ -3,6 +3,7 @@
 import strawberry
 
 from ..core.exceptions import ApplicationError
+from ..core.models import MAX_ID
 from ..users.models import User
 
 
@@ -17,7 +18,7 @@ def parse_id(value: object) -> int:
         pk = int(str(value))
     except ValueError:
         raise ApplicationError(f"{value!r} is not a valid id.") from None
-    if pk <= 0:
+    if not 0 < pk <= MAX_ID:
         raise ApplicationError(f"{value!r} is not a valid id.")
     return pk
 

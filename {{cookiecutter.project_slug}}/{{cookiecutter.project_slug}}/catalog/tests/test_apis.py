@@ -154,8 +154,17 @@ def test_an_order_beyond_the_stock_is_409(auth_client: APIClient) -> None:
         {"items": [{"product": "one", "quantity": 1}]},
         {"items": [{"product": 1, "quantity": 1}] * 51},
         {"items": "everything"},
+        {"items": [{"product": 2**70, "quantity": 1}]},
     ],
-    ids=["missing", "empty", "zero-quantity", "non-numeric", "too-many-lines", "wrong-type"],
+    ids=[
+        "missing",
+        "empty",
+        "zero-quantity",
+        "non-numeric",
+        "too-many-lines",
+        "wrong-type",
+        "id-beyond-64-bits",
+    ],
 )
 def test_malformed_orders_are_400(auth_client: APIClient, payload: dict[str, object]) -> None:
     response = auth_client.post(ORDERS, payload)

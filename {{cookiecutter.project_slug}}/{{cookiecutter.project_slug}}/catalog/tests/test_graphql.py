@@ -236,6 +236,8 @@ def test_a_malformed_id_is_a_clear_error_not_a_database_error(api_client: APICli
     body = gql(api_client, '{ product(id: "abc") { name } }')
     assert codes(body) == ["invalid"]
     assert body["errors"][0]["message"] == "'abc' is not a valid id."
+    too_big = gql(api_client, '{ product(id: "' + str(2**70) + '") { name } }')
+    assert codes(too_big) == ["invalid"]  # not an overflow in the database driver
 
 
 def test_order_bounds_are_the_same_as_in_rest(auth_client: APIClient) -> None:
