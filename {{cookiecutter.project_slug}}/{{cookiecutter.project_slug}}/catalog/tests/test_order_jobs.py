@@ -42,7 +42,7 @@ def backdate(order: Order, minutes: int) -> None:
 def test_placing_an_order_sends_its_confirmation_after_commit(
     user: User, django_capture_on_commit_callbacks
 ) -> None:
-    product = ProductFactory.create(name="Blue mug", stock=10)
+    product = ProductFactory.create(name="Salt & Pepper mug", stock=10)
     with django_capture_on_commit_callbacks(execute=True):
         order = place(user, product)
         assert mail.outbox == []  # not before the order is committed
@@ -50,7 +50,7 @@ def test_placing_an_order_sends_its_confirmation_after_commit(
     message = mail.outbox[0]
     assert message.to == [user.email]
     assert message.subject == f"Your order #{order.pk}"
-    assert "3 x Blue mug" in message.body
+    assert "3 x Salt & Pepper mug" in message.body  # plain text: not HTML-escaped
     order.refresh_from_db()
     assert order.confirmation_sent_at is not None
 
