@@ -1,6 +1,11 @@
+import json
+from collections.abc import Callable
+
 import pytest
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpResponse
 from django.test import Client
+from django.urls import get_resolver
 from rest_framework.response import Response
 from rest_framework.test import APIRequestFactory
 
@@ -68,3 +73,18 @@ def test_model_validation_errors_become_400() -> None:
 
 def test_unknown_errors_are_left_to_django() -> None:
     assert _handle(RuntimeError("boom")) is None
+
+
+def test_errors_django_answers_itself_are_json_for_api_clients() -> None:
+    resolver = get_resolver()
+    request = APIRequestFactory().get("/api/v1/")
+    bad_request: Callable[..., HttpResponse] = resolver.resolve_error_handler(400)
+    answers = {
+        500: resolver.resolve_error_handler(500)(request),
+        400: bad_request(request, exception=Exception()),
+    }
+    expected = {500: "Server Error (500)", 400: "Bad Request (400)"}
+    for status, response in answers.items():
+        assert response.status_code == status
+        assert response["Content-Type"] == "application/json"
+        assert json.loads(response.content) == {"error": expected[status]}
