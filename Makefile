@@ -10,7 +10,7 @@ DEMO := $(DEMO_DIR)/nexus_shop
 export UV_PYTHON_DOWNLOADS := never
 
 .DEFAULT_GOAL := help
-.PHONY: help bootstrap test test-fast lint demo bench clean
+.PHONY: help bootstrap test test-fast lint demo docs bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -53,6 +53,9 @@ demo: bootstrap ## Bake the defaults into build/demo and serve them on 127.0.0.1
 	@echo "  The project: $(DEMO)"
 	@echo
 	cd $(DEMO) && $(UV) run --no-sync python manage.py runserver 127.0.0.1:8000
+
+docs: bootstrap ## Serve the learning hub (docs/) on http://127.0.0.1:8001 with live reload
+	$(VENV)/bin/mkdocs serve --dev-addr 127.0.0.1:8001
 
 clean: ## Remove build output and the tooling venv
 	rm -rf build .venv

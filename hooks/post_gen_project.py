@@ -1,4 +1,5 @@
-"""Post-generation: prune the files of options not chosen, write .env, print the next steps.
+"""Post-generation: prune the files of options not chosen, write .env and docs/PRACTICES.md,
+print the next steps.
 
 Every optional file is listed once, in PRUNE, so what an option adds can be read in one place.
 """
@@ -8,7 +9,12 @@ import shutil
 import sys
 from pathlib import Path
 
+import yaml  # a dependency of cookiecutter itself
+
 SLUG = "{{ cookiecutter.project_slug }}"
+# Where the template is (a clone of it when baked from GitHub) and how it was named.
+TEMPLATE_DIR = Path(r"""{{ cookiecutter._repo_dir }}""")
+TEMPLATE_SOURCE = r"""{{ cookiecutter._template }}"""
 LICENSE = "{{ cookiecutter.open_source_license }}"
 OPTIONS = {
     "example_app": "{{ cookiecutter.example_app }}",
@@ -90,11 +96,60 @@ def write_env(root: Path) -> None:
     env_file.chmod(0o600)
 
 
+def applies(entry: dict, answers: dict[str, str]) -> bool:
+    return all(answers[option] == value for option, value in entry.get("when", {}).items())
+
+
+def hub_link(page: str) -> str:
+    """The page in the template's learning hub: a GitHub URL when baked from GitHub."""
+    source = TEMPLATE_SOURCE.removesuffix(".git").removesuffix("/")
+    for prefix in ("gh:", "https://github.com/", "git@github.com:"):
+        if source.startswith(prefix):
+            repo = source.removeprefix(prefix)
+            return f"[{page}](https://github.com/{repo}/blob/main/docs/{page})"
+    return f"`docs/{page}` in the Nexus template"
+
+
+def write_practices(root: Path) -> None:
+    """docs/PRACTICES.md: the template's practice registry, narrowed to this project's options."""
+    registry = yaml.safe_load((TEMPLATE_DIR / "docs" / "practices.yml").read_text())
+    answers = dict(OPTIONS)
+    chosen = ", ".join(f"`{option}={value}`" for option, value in answers.items())
+    lines = [
+        "# Practices in this project",
+        "",
+        f"Options: {chosen}.",
+        "",
+        "Each practice below lists the files that implement it and the tests that prove it; the",
+        "Nexus learning hub explains it (why, how, pitfalls). Tests marked *(template)* run in the",
+        "Nexus template itself, not in this project.",
+    ]
+    for practice in registry["practices"]:
+        if not applies(practice, answers):
+            continue
+        lines += ["", f"## {practice['title']}", "", f"Learn: {hub_link(practice['page'])}", ""]
+        for entry in practice["files"]:
+            entry = {"path": entry} if isinstance(entry, str) else entry
+            if applies(entry, answers):
+                lines.append(f"- `{entry['path'].format(slug=SLUG)}`")
+        lines += ["", "Proved by:", ""]
+        for entry in practice["tests"]:
+            entry = {"id": entry} if isinstance(entry, str) else entry
+            if applies(entry, answers):
+                test_id = entry["id"].format(slug=SLUG)
+                where = " *(template)*" if test_id.startswith("tests/") else ""
+                lines.append(f"- `{test_id}`{where}")
+    docs = root / "docs"
+    docs.mkdir(exist_ok=True)
+    (docs / "PRACTICES.md").write_text("\n".join(lines) + "\n")
+
+
 def main() -> None:
     root = Path.cwd()
     prune(root)
     place_license(root)
     write_env(root)
+    write_practices(root)
     print(
         f"\nCreated {root.name}. Next steps:\n"
         f"  cd {root.name}\n"
@@ -102,6 +157,7 @@ def main() -> None:
         "  make install    # creates .venv and uv.lock (commit uv.lock)\n"
         "  make run        # http://127.0.0.1:8000/api/docs/\n"
         "  make test\n"
+        "  make hooks      # the pre-commit hooks\n"
         ".env holds a fresh SECRET_KEY for local use; it is git-ignored. Never commit it.",
         file=sys.stdout,
     )

@@ -57,6 +57,17 @@ BAKES: dict[str, dict[str, str]] = {
 # Options whose values the bakes above must cover (checked by a test, so a new option is noticed).
 COOKIECUTTER_JSON = json.loads((TEMPLATE / "cookiecutter.json").read_text())
 
+
+def answers_for(name: str) -> dict[str, str]:
+    """Every answer of BAKES[name], the defaults filled in (a choice's default is its first)."""
+    defaults = {
+        key: value[0] if isinstance(value, list) else value
+        for key, value in COOKIECUTTER_JSON.items()
+        if not key.startswith("_")
+    }
+    return defaults | BAKES[name]
+
+
 # Each installed bake gets its own PostgreSQL database and Redis database number, so bakes can
 # run their suites in parallel on the shared services without touching each other's data.
 SERVICE_SLOTS = {"default": 11, "minimal": 12, "rest-only": 13}

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import BAKES, TEMPLATE, UV, UV_ON_PATH, Bake, run
+from conftest import BAKES, TEMPLATE, UV, UV_ON_PATH, Bake, answers_for, run
 
 TOOLS = Path(UV).parent
 CI_FILES = {"github": ".github/workflows/ci.yml", "gitlab": ".gitlab-ci.yml"}
@@ -34,12 +34,8 @@ GATES = {
 PINNED_ACTION = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$")
 
 
-def answers(name: str) -> dict[str, str]:
-    return {"ci_tool": "github", "use_docker": "y"} | BAKES[name]
-
-
 def bakes_with(ci_tool: str) -> list[str]:
-    return [name for name in BAKES if answers(name)["ci_tool"] == ci_tool]
+    return [name for name in BAKES if answers_for(name)["ci_tool"] == ci_tool]
 
 
 def load(project: Bake, rel: str) -> dict:
@@ -64,7 +60,7 @@ def commands(project: Bake, ci_tool: str) -> list[str]:
 @pytest.mark.parametrize("name", list(BAKES))
 def test_only_the_chosen_pipeline_is_generated(bake: Callable[[str], Bake], name: str) -> None:
     project = bake(name)
-    chosen = answers(name)["ci_tool"]
+    chosen = answers_for(name)["ci_tool"]
     present = {tool for tool, rel in CI_FILES.items() if (project.path / rel).exists()}
     assert present == ({chosen} if chosen != "none" else set())
     assert (project.path / ".github").exists() == (chosen == "github")
@@ -111,7 +107,7 @@ def test_pipelines_run_every_gate_through_existing_make_targets(
     project = bake(name)
     ran = {
         m
-        for line in commands(project, answers(name)["ci_tool"])
+        for line in commands(project, answers_for(name)["ci_tool"])
         for m in re.findall(r"\bmake ([a-z-]+)", line)
     }
     assert ran == GATES
@@ -135,7 +131,7 @@ def test_github_workflow_has_least_privilege_and_pushes_the_image_only_from_main
     assert workflow["permissions"] == {}
     assert workflow["concurrency"]["cancel-in-progress"]
     jobs = workflow["jobs"]
-    with_docker = answers(name)["use_docker"] == "y"
+    with_docker = answers_for(name)["use_docker"] == "y"
     assert ("image" in jobs) == with_docker
     for job_name, job in jobs.items():
         expected = {"contents": "read"} | ({"packages": "write"} if job_name == "image" else {})
@@ -167,7 +163,7 @@ def test_gitlab_pipeline_builds_the_image_after_every_gate_and_pushes_outside_me
     jobs = {key: job for key, job in pipeline.items() if isinstance(job, dict) and "script" in job}
     assert pipeline["test"]["services"][0]["name"].startswith("postgres:")
     assert pipeline["test"]["services"][1]["name"].startswith("redis:")
-    if answers(name)["use_docker"] == "n":
+    if answers_for(name)["use_docker"] == "n":
         assert "docker-image" not in jobs
         return
     image = jobs["docker-image"]
@@ -186,7 +182,7 @@ def test_pipelines_use_the_projects_uv_and_python_versions(
     bake: Callable[[str], Bake], name: str
 ) -> None:
     project = bake(name)
-    ci_tool = answers(name)["ci_tool"]
+    ci_tool = answers_for(name)["ci_tool"]
     text = (project.path / CI_FILES[ci_tool]).read_text()
     [uv_version] = re.findall(r'UV_VERSION: "([\d.]+)"', text)
     if (project.path / "Dockerfile").exists():
@@ -235,8 +231,8 @@ def test_pre_commit_hooks_pass_on_a_fresh_bake_and_stop_a_private_key(
     clean = outcome(project, [*pre_commit, "run", "--all-files"], repo)
     assert clean.returncode == 0, clean.stdout[-4000:]
     hooks = re.findall(r"^(.+?)\.{3,}(Passed|Skipped)$", clean.stdout, re.MULTILINE)
-    assert len(hooks) >= 10 if answers(name)["use_docker"] == "y" else len(hooks) >= 9
-    assert ("hadolint (Dockerfile)", "Passed") in hooks or answers(name)["use_docker"] == "n"
+    assert len(hooks) >= 10 if answers_for(name)["use_docker"] == "y" else len(hooks) >= 9
+    assert ("hadolint (Dockerfile)", "Passed") in hooks or answers_for(name)["use_docker"] == "n"
 
     key = "-----BEGIN " + "RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----\n"
     (repo / "deploy_key.pem").write_text(key)

@@ -1,0 +1,155 @@
+"""The learning hub cannot rot: pages, registry, bakes and test suites checked against each other.
+
+docs/practices.yml names each practice's page, the files that implement it in a generated project
+and the tests that prove it. These tests fail when a page is missing from the registry (or the
+registry names a missing page), a page lacks a section or a registered test, a listed file is
+absent from a bake that has the practice's options, a listed test does not exist in that bake's
+suite, the options reference disagrees with cookiecutter.json, or the site does not build.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Callable, Iterator
+from functools import cache
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import BAKES, COOKIECUTTER_JSON, TEMPLATE, UV, Bake, answers_for, run
+
+DOCS = TEMPLATE / "docs"
+REGISTRY = yaml.safe_load((DOCS / "practices.yml").read_text())["practices"]
+SECTIONS = ["What", "Why", "How it is built here", "Proof", "Pitfalls", "Try it"]
+OPTIONS = {key: value for key, value in COOKIECUTTER_JSON.items() if not key.startswith("_")}
+
+
+def entries(practice: dict, kind: str) -> Iterator[dict]:
+    key = "path" if kind == "files" else "id"
+    for entry in practice[kind]:
+        yield {key: entry} if isinstance(entry, str) else entry
+
+
+def applies(entry: dict, answers: dict[str, str]) -> bool:
+    return all(answers[option] == value for option, value in entry.get("when", {}).items())
+
+
+@cache
+def defined_tests(path: Path) -> frozenset[str]:
+    """Names of the test functions (top level or in classes) a test module defines."""
+    tree = ast.parse(path.read_text())
+    return frozenset(
+        node.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")
+    )
+
+
+def test_every_practice_page_is_registered_and_every_entry_has_its_page() -> None:
+    pages = {f"practices/{path.name}" for path in (DOCS / "practices").glob("*.md")}
+    registered = [practice["page"] for practice in REGISTRY]
+    assert len(registered) == len(set(registered)), "a page is registered twice"
+    assert set(registered) == pages
+    for practice in REGISTRY:
+        assert practice["id"] == Path(practice["page"]).stem
+        assert practice["files"], practice["id"]
+        assert practice["tests"], practice["id"]
+
+
+def test_the_home_page_links_every_practice() -> None:
+    home = (DOCS / "index.md").read_text()
+    assert [practice["page"] for practice in REGISTRY if f"]({practice['page']})" not in home] == []
+
+
+def test_conditions_name_real_options_and_values() -> None:
+    for practice in REGISTRY:
+        for entry in [practice, *entries(practice, "files"), *entries(practice, "tests")]:
+            for option, value in entry.get("when", {}).items():
+                assert option in OPTIONS, f"{practice['id']}: unknown option {option!r}"
+                assert value in OPTIONS[option], f"{practice['id']}: {option}={value!r}"
+
+
+@pytest.mark.parametrize("practice", REGISTRY, ids=lambda practice: practice["id"])
+def test_every_page_has_the_sections_and_cites_its_registered_tests(practice: dict) -> None:
+    text = (DOCS / practice["page"]).read_text()
+    assert text.startswith("# "), "a page starts with its title"
+    assert re.findall(r"^## (.+)$", text, re.MULTILINE) == SECTIONS
+    proof = text.split("\n## Proof\n", 1)[1].split("\n## Pitfalls\n", 1)[0]
+    for entry in entries(practice, "tests"):
+        name = entry["id"].rsplit("::", 1)[1]
+        assert name in proof, f"the Proof section does not cite {name}"
+
+
+@pytest.mark.parametrize("name", list(BAKES))
+def test_registered_files_and_tests_exist_in_every_bake_with_the_options(
+    bake: Callable[[str], Bake], name: str
+) -> None:
+    project = bake(name)
+    slug = project.path.name
+    answers = answers_for(name)
+    missing = []
+    for practice in REGISTRY:
+        if not applies(practice, answers):
+            continue
+        for entry in entries(practice, "files"):
+            path = entry["path"].format(slug=slug)
+            if applies(entry, answers) and not (project.path / path).exists():
+                missing.append(f"{practice['id']}: file {path}")
+        for entry in entries(practice, "tests"):
+            if not applies(entry, answers):
+                continue
+            module, function = entry["id"].format(slug=slug).split("::")
+            root = TEMPLATE if module.startswith("tests/") else project.path
+            path = root / module
+            if not path.is_file() or function not in defined_tests(path):
+                missing.append(f"{practice['id']}: test {module}::{function}")
+    assert missing == []
+
+
+@pytest.mark.parametrize("name", list(BAKES))
+def test_the_project_lists_its_practices_from_the_registry(
+    bake: Callable[[str], Bake], name: str
+) -> None:
+    project = bake(name)
+    text = (project.path / "docs/PRACTICES.md").read_text()
+    answers = answers_for(name)
+    expected = [practice["title"] for practice in REGISTRY if applies(practice, answers)]
+    assert re.findall(r"^## (.+)$", text, re.MULTILINE) == expected
+    for practice in REGISTRY:
+        if not applies(practice, answers):
+            continue
+        for entry in entries(practice, "tests"):
+            test_id = entry["id"].format(slug=project.path.name)
+            assert (f"`{test_id}`" in text) == applies(entry, answers), test_id
+
+
+def option_rows(markdown: str) -> dict[str, tuple[str, str]]:
+    """option -> (default cell, values cell) from an `| option | default | values |` table."""
+    rows = {}
+    for line in markdown.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) < 3 or not cells[0].startswith("`"):
+            continue
+        for option in re.findall(r"`([a-z_]+)`", cells[0]):
+            rows[option] = (cells[1], cells[2])
+    return rows
+
+
+@pytest.mark.parametrize("document", ["docs/options.md", "README.md"])
+def test_the_options_reference_agrees_with_cookiecutter_json(document: str) -> None:
+    rows = option_rows((TEMPLATE / document).read_text())
+    assert set(rows) == set(OPTIONS)
+    for option, value in OPTIONS.items():
+        default, values = rows[option]
+        if isinstance(value, list):
+            assert default == f"`{value[0]}`", option
+            assert re.findall(r"`([^`]+)`", values) == value, option
+        elif "{{" not in value and default.startswith("`"):
+            assert default == f"`{value}`", option
+
+
+def test_the_site_builds_strictly(tmp_path: Path) -> None:
+    mkdocs = str(Path(UV).with_name("mkdocs"))
+    result = run([mkdocs, "build", "--strict", "--site-dir", str(tmp_path / "site")], TEMPLATE)
+    assert (tmp_path / "site/index.html").is_file(), result.stderr
