@@ -60,6 +60,6 @@ docs: bootstrap ## Serve the learning hub (docs/) on http://127.0.0.1:8001 with 
 clean: ## Remove build output and the tooling venv
 	rm -rf build .venv
 
-bench: bootstrap ## Benchmark a baked project with wrk (writes docs/benchmarks.md)
+bench: bootstrap ## Measure the template and its API side by side (writes docs/benchmarks.md)
 	@command -v wrk >/dev/null || { echo "installing wrk (Debian package)"; apt-get install -y -q wrk >/dev/null; }
 	$(VENV)/bin/python benchmarks/run.py
