@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
@@ -7,8 +8,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 urlpatterns = [
     # Before admin.site.urls: the admin's login, with the API login's rate limits.
-    path("admin/login/", admin_login),
-    path("admin/", admin.site.urls),
+    path(f"{settings.ADMIN_URL}login/", admin_login),
+    path(settings.ADMIN_URL, admin.site.urls),
     path("health/", include("{{ cookiecutter.project_slug }}.core.urls")),
     path("api/v1/", include("config.api_urls")),
 {%- if cookiecutter.use_graphql == "y" %}

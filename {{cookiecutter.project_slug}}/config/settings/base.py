@@ -64,6 +64,7 @@ DJANGO_APPS = [
 THIRD_PARTY_APPS = [
     "rest_framework",
     "rest_framework_simplejwt.token_blacklist",
+    "corsheaders",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -94,6 +95,8 @@ MIDDLEWARE = [
     # Before sessions, auth and views: a blocked or flooding IP costs one Redis round trip.
     "{{ cookiecutter.project_slug }}.ip_tracking.middleware.IPMonitorMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Before CommonMiddleware, so its redirects carry CORS headers too (django-cors-headers' docs).
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -209,6 +212,28 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Argon2 first: memory-hard, OWASP's first choice. The others only verify older hashes, which are
+# rehashed with Argon2 at the user's next login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
+# The admin's address: set DJANGO_ADMIN_URL in production so it is not where every scanner looks.
+ADMIN_URL = env("DJANGO_ADMIN_URL", default="admin/")
+if not re.fullmatch(r"[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*/", ADMIN_URL):
+    raise ImproperlyConfigured("DJANGO_ADMIN_URL must look like 'admin/' or 'ops/k3y7/'.")
+
+# --- Cross-origin requests and request size ---------------------------------------------------------
+# CORS is closed: no browser on another origin may call the API until its origin is listed here
+# (e.g. https://app.example.com). https://github.com/adamchainz/django-cors-headers
+CORS_ALLOWED_ORIGINS: list[str] = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/(api|graphql)/"
+# A request body larger than this is refused with 400 before it is parsed (Django's default is
+# 2.5 MB; the API takes small JSON documents).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
 
 # --- E-mail ---------------------------------------------------------------------------------------
 # The console locally; SMTP in production (EMAIL_HOST and friends, see production.py).

@@ -5,6 +5,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from .caching import invalidate_categories, invalidate_products
+from .html import clean_description
 from .models import Category, Order, OrderItem, Product
 
 
@@ -38,6 +39,7 @@ class ProductAdmin(admin.ModelAdmin[Product]):
     search_fields = ("name", "slug")
 
     def save_model(self, request: HttpRequest, obj: Product, form: Any, change: bool) -> None:
+        obj.description = clean_description(obj.description)  # as product_create does
         super().save_model(request, obj, form, change)
         invalidate_products([obj.pk])
 

@@ -5,8 +5,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
+from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -120,6 +122,9 @@ class OwnOrdersApi(generics.GenericAPIView[Order]):
 
 
 class OrderListCreateApi(OwnOrdersApi, generics.ListAPIView[Order]):
+    # No free-text search on orders: without this, the default SearchFilter would still
+    # advertise a `search` parameter that does nothing.
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
     filterset_class = OrderFilter
     ordering_fields = ["created_at", "total"]
 

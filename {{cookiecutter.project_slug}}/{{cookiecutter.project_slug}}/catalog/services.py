@@ -20,6 +20,7 @@ from django.utils.text import slugify
 from ..core.exceptions import ApplicationError, ConflictError
 from ..users.models import User
 from .caching import invalidate_categories, invalidate_products
+from .html import clean_description
 from .models import Category, Order, OrderItem, Product
 {%- if cookiecutter.use_celery == "y" %}
 from .tasks import send_order_confirmation
@@ -67,7 +68,7 @@ def product_create(
         slug=slug or slugify(name),
         price=price,
         stock=stock,
-        description=description,
+        description=clean_description(description),
         is_active=is_active,
     )
     product.full_clean()

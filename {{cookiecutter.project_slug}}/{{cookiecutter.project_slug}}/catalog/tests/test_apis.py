@@ -2,6 +2,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from ...users.models import User
@@ -235,3 +236,10 @@ def test_placing_an_order_still_works_when_the_rate_limit_store_is_down(
     product = ProductFactory.create(stock=1)
     payload = {"items": [{"product": product.pk, "quantity": 1}]}
     assert auth_client.post(ORDERS, payload).status_code == 201  # fails open, by design
+
+
+def test_the_order_list_documents_only_the_parameters_it_honours() -> None:
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    parameters = {p["name"] for p in schema["paths"]["/api/v1/orders/"]["get"]["parameters"]}
+    assert {"status", "ordering", "page"} <= parameters
+    assert "search" not in parameters

@@ -36,3 +36,18 @@ def test_admin_pages_list_and_open_catalogue_rows(
     change = reverse(f"admin:catalog_{model}_change", args=[rows[model].pk])
     assert admin_client.get(change).status_code == 200
     assert Order.objects.count() == 1
+
+
+def test_the_admin_sanitises_a_description_as_the_service_does(admin_client: Client) -> None:
+    category = ProductFactory.create().category
+    form = {
+        "category": category.pk,
+        "name": "Mug",
+        "slug": "mug",
+        "price": "3.00",
+        "stock": "1",
+        "description": "<b>hot</b><script>steal()</script>",
+        "is_active": "on",
+    }
+    assert admin_client.post(reverse("admin:catalog_product_add"), form).status_code == 302
+    assert Product.objects.get(slug="mug").description == "<b>hot</b>"

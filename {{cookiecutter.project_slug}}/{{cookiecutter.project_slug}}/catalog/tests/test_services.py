@@ -109,3 +109,20 @@ def test_category_and_product_create_validate_and_slugify() -> None:
     with pytest.raises(ValidationError):
         product_create(category=books, name="Broken", price=Decimal("-1"))
     assert not Product.objects.filter(name="Broken").exists()
+
+
+def test_a_description_keeps_its_formatting_and_loses_anything_that_runs() -> None:
+    html = product_create(
+        category=category_create(name="Prints"),
+        name="Folio",
+        price=Decimal("1.00"),
+        description=(
+            "<p>A <strong>rare</strong> copy.<script>alert(1)</script></p>"
+            '<img src=x onerror="alert(2)"><a href="javascript:alert(3)">bad</a>'
+            '<a href="https://example.com/folio">more</a>'
+        ),
+    ).description
+    assert "<p>A <strong>rare</strong> copy.</p>" in html
+    for threat in ("<script", "alert(1)", "<img", "onerror", "javascript:"):
+        assert threat not in html
+    assert '<a href="https://example.com/folio" rel="noopener noreferrer nofollow">more</a>' in html
