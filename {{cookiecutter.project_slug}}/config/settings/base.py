@@ -230,7 +230,7 @@ if not re.fullmatch(r"[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*/", ADMIN_URL):
 # CORS is closed: no browser on another origin may call the API until its origin is listed here
 # (e.g. https://app.example.com). https://github.com/adamchainz/django-cors-headers
 CORS_ALLOWED_ORIGINS: list[str] = env.list("CORS_ALLOWED_ORIGINS", default=[])
-CORS_URLS_REGEX = r"^/(api|graphql)/"
+CORS_URLS_REGEX = r"^/{% if cookiecutter.use_graphql == "y" %}(api|graphql){% else %}api{% endif %}/"
 # A request body larger than this is refused with 400 before it is parsed (Django's default is
 # 2.5 MB; the API takes small JSON documents).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
