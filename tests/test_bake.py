@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import BAKES, COOKIECUTTER_JSON, Bake
+from conftest import BAKES, COOKIECUTTER_JSON, Bake, answers_for
 
 RUFF = str(Path(sys.executable).with_name("ruff"))
 
@@ -82,8 +82,7 @@ def test_every_yaml_toml_and_json_file_parses(bake: Callable[[str], Bake], name:
 def test_bake_writes_the_answers_into_the_project(bake: Callable[[str], Bake], name: str) -> None:
     project = bake(name)
     pyproject = tomllib.loads((project.path / "pyproject.toml").read_text())
-    defaults = {k: (v[0] if isinstance(v, list) else v) for k, v in COOKIECUTTER_JSON.items()}
-    answers = defaults | project.context
+    answers = answers_for(name)
     assert pyproject["project"]["requires-python"] == f">={answers['python_version']}"
     assert pyproject["project"]["description"] == answers["description"]
     assert (project.path / ".python-version").read_text().strip() == answers["python_version"]
@@ -171,13 +170,7 @@ def test_expected_files_are_present_and_pruned_ones_absent(
 ) -> None:
     project = bake(name)
     slug = project.path.name
-    answers = {
-        "example_app": "catalog",
-        "open_source_license": "MIT",
-        "use_celery": "y",
-        "use_graphql": "y",
-    }
-    answers |= project.context
+    answers = answers_for(name)
 
     def exists(rel: str) -> bool:
         return (project.path / rel.format(slug=slug)).exists()
