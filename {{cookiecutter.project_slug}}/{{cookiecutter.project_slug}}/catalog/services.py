@@ -124,7 +124,8 @@ def order_create(*, user: User, lines: Sequence[OrderLine]) -> Order:
     send_order_confirmation.delay_on_commit(order.pk)
 {%- else %}
     # After commit: a rolled-back order must send nothing. (In the request: no task queue here.)
-    transaction.on_commit(partial(order_confirmation_send, order_id=order.pk))
+    # robust: a mail server that fails is logged; it never turns a placed order into a 500.
+    transaction.on_commit(partial(order_confirmation_send, order_id=order.pk), robust=True)
 {%- endif %}
     return order
 

@@ -2,9 +2,14 @@
 them), and servers or workers started on the test database and the real Redis."""
 
 import os
+import secrets
+import socket
 import subprocess
 import sys
-from collections.abc import Mapping
+import time
+import urllib.request
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -59,3 +64,62 @@ def server_env(**overrides: str) -> dict[str, str]:
         }
         | overrides
     )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def running_gunicorn(log: Path, *, workers: int = 3, **settings_env: str) -> Iterator[str]:
+    """gunicorn with production settings on the test database and the real Redis; yields its URL.
+
+    Its workers are separate processes: what they share (database rows, Redis counters) is what
+    a test through it proves. `settings_env` adds or overrides environment variables.
+    """
+    skip_without_services()
+    port = free_port()
+    env = server_env(
+        **{
+            "DJANGO_SETTINGS_MODULE": "config.settings.production",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "SECURE_SSL_REDIRECT": "false",
+            "LOG_LEVEL": "ERROR",
+        }
+        | settings_env
+    )
+    with log.open("wb") as log_file:
+        server = subprocess.Popen(  # noqa: S603 - our own interpreter and a fixed command
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "config.wsgi:application",
+                "--workers",
+                str(workers),
+                "--bind",
+                f"127.0.0.1:{port}",
+            ],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=log_file,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    urllib.request.urlopen(f"{base}/health/live/", timeout=2)  # noqa: S310
+                    break
+                except OSError:
+                    if server.poll() is not None or time.monotonic() > deadline:
+                        pytest.fail(f"gunicorn did not start: {log.read_text()[-2000:]}")
+                    time.sleep(0.2)
+            yield base
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
