@@ -1,12 +1,16 @@
 """Errors a client can cause become clear 4xx JSON answers, never a 500."""
 
+import logging
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler
+
+logger = logging.getLogger(__name__)
 
 
 class ApplicationError(Exception):
@@ -40,4 +44,12 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if isinstance(exc, ApplicationError):
         body = {"detail": exc.message, "code": exc.code, **exc.extra}
         return Response(body, status=exc.status_code)
+    if isinstance(exc, OperationalError | InterfaceError):
+        # The database is unreachable (restarting, failing over): a clear, retryable 503, not a
+        # 500 that reads like a bug. The connection is checked again on the next request.
+        logger.error("database unavailable", exc_info=exc, extra={"event": "database_unavailable"})
+        body = {"detail": "Temporarily unavailable; try again shortly.", "code": "unavailable"}
+        return Response(
+            body, status=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": "5"}
+        )
     return exception_handler(exc, context)

@@ -3,6 +3,7 @@ from collections.abc import Callable
 
 import pytest
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import OperationalError
 from django.http import HttpResponse
 from django.test import Client
 from django.urls import get_resolver
@@ -73,6 +74,14 @@ def test_model_validation_errors_become_400() -> None:
 
 def test_unknown_errors_are_left_to_django() -> None:
     assert _handle(RuntimeError("boom")) is None
+
+
+def test_a_lost_database_is_a_retryable_503_not_a_500() -> None:
+    response = _handle(OperationalError("connection refused"))
+    assert response is not None
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert response.data["code"] == "unavailable"
 
 
 def test_errors_django_answers_itself_are_json_for_api_clients() -> None:

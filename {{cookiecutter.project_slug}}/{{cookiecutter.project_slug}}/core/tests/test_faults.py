@@ -1,0 +1,110 @@
+"""PostgreSQL or Redis goes away under a running server, then comes back.
+
+gunicorn (production settings) reaches both through TCP proxies the test cuts and restores. While a
+service is gone, readiness says which one (503) and the API answers clear JSON, never a hang or an
+HTML 500; when it returns, the same server recovers without a restart.
+"""
+
+import json
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from .fresh_process import running_gunicorn, skip_without_services
+from .tcp_proxy import TcpProxy, tcp_proxy
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+LOGIN = {"email": "nobody@example.com", "password": "wrong"}
+
+
+@dataclass
+class Stack:
+    url: str
+    database: TcpProxy
+    redis: TcpProxy
+
+
+def call(url: str, body: dict[str, str] | None = None) -> tuple[int, dict[str, Any]]:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(  # noqa: S310 - loopback http only
+        url, data=data, headers={"Content-Type": "application/json"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            return int(response.status), json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return int(error.code), json.loads(error.read())
+
+
+def eventually(url: str, expected: int) -> dict[str, Any]:
+    """The status a probe reaches within seconds (connections notice a cut on their next use)."""
+    deadline = time.monotonic() + 20
+    while True:
+        status, body = call(url)
+        if status == expected or time.monotonic() > deadline:
+            assert status == expected, body
+            return body
+        time.sleep(0.2)
+
+
+@pytest.fixture
+def stack(tmp_path: Path) -> Iterator[Stack]:
+    skip_without_services()
+    db = connection.settings_dict
+    cache = urlsplit(str(settings.REDIS_URL))
+    with (
+        tcp_proxy(db["HOST"] or "127.0.0.1", int(db["PORT"] or 5432)) as database,
+        tcp_proxy(cache.hostname or "127.0.0.1", cache.port or 6379) as redis,
+    ):
+        database_url = (
+            f"postgres://{db['USER']}:{db['PASSWORD']}@127.0.0.1:{database.port}/{db['NAME']}"
+        )
+        with running_gunicorn(
+            tmp_path / "gunicorn.log",
+            workers=1,
+            DATABASE_URL=database_url,
+            REDIS_URL=f"redis://127.0.0.1:{redis.port}{cache.path}",
+            CELERY_BROKER_URL="memory://",
+        ) as url:
+            yield Stack(url, database, redis)
+
+
+def test_a_database_outage_is_a_clear_503_and_the_server_recovers(stack: Stack) -> None:
+    assert call(f"{stack.url}/health/ready/")[0] == 200
+    stack.database.cut()
+    body = eventually(f"{stack.url}/health/ready/", 503)
+    assert body["checks"]["database"] != "ok"
+    assert body["checks"]["cache"] == "ok"
+    status, error = call(f"{stack.url}/api/v1/auth/token/", LOGIN)
+    assert (status, error["code"]) == (503, "unavailable")
+
+    stack.database.restore()
+    eventually(f"{stack.url}/health/ready/", 200)
+    assert call(f"{stack.url}/api/v1/auth/token/", LOGIN)[0] == 401  # the query ran again
+
+
+def test_a_redis_outage_is_a_clear_503_where_it_must_be_and_the_server_recovers(
+    stack: Stack,
+) -> None:
+    stack.redis.cut()
+    body = eventually(f"{stack.url}/health/ready/", 503)
+    assert body["checks"]["cache"] != "ok"
+    assert body["checks"]["database"] == "ok"
+    assert call(f"{stack.url}/api/v1/")[0] == 200  # throttles and the IP monitor fail open
+    status, error = call(f"{stack.url}/api/v1/auth/token/", LOGIN)
+    assert status == 503  # login fails closed: no brute force while the counters are gone
+    assert error
+
+    stack.redis.restore()
+    eventually(f"{stack.url}/health/ready/", 200)
+    assert call(f"{stack.url}/api/v1/auth/token/", LOGIN)[0] == 401
