@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +24,7 @@ from kombu import Queue
 
 from config.celery import app
 
-from .fresh_process import PROJECT_ROOT, server_env, skip_without_services
+from .fresh_process import PROJECT_ROOT, server_env, skip_without_services, wait_for
 
 
 @dataclass
@@ -71,14 +71,6 @@ class Worker:
         """SIGKILL the worker and its pool at once: a lost node, nothing acknowledged or handed back."""
         os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait()
-
-
-def wait_for(predicate: Callable[[], object], what: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting for {what}")
-        time.sleep(0.1)
 
 
 def connect(*, autocommit: bool = False) -> psycopg.Connection[tuple[object, ...]]:

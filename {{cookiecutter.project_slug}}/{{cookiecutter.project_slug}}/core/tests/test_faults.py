@@ -6,7 +6,6 @@ HTML 500; when it returns, the same server recovers without a restart.
 """
 
 import json
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -19,7 +18,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from .fresh_process import running_gunicorn, skip_without_services
+from .fresh_process import running_gunicorn, skip_without_services, wait_for
 from .tcp_proxy import TcpProxy, tcp_proxy
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -48,13 +47,14 @@ def call(url: str, body: dict[str, str] | None = None) -> tuple[int, dict[str, A
 
 def eventually(url: str, expected: int) -> dict[str, Any]:
     """The status a probe reaches within seconds (connections notice a cut on their next use)."""
-    deadline = time.monotonic() + 20
-    while True:
-        status, body = call(url)
-        if status == expected or time.monotonic() > deadline:
-            assert status == expected, body
-            return body
-        time.sleep(0.2)
+    last: dict[str, Any] = {}
+
+    def reached() -> bool:
+        status, last["body"] = call(url)
+        return status == expected
+
+    wait_for(reached, f"{url} to answer {expected}", timeout=20)
+    return dict(last["body"])
 
 
 @pytest.fixture
