@@ -35,8 +35,8 @@ if not REDIS_URL:
 
 # --- HTTPS and security headers (`manage.py check --deploy` is clean) ----------------------------
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-# Probes talk plain HTTP inside the network; redirecting them would fail every health check.
-SECURE_REDIRECT_EXEMPT = [r"^health/"]
+# (Health probes speak plain HTTP inside the network: core.middleware.HealthProbeMiddleware
+# answers them before SecurityMiddleware, so they are never redirected.)
 # Only behind a proxy that sets this header itself; otherwise any client could claim HTTPS.
 if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

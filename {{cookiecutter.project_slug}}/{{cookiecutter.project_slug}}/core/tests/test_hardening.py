@@ -32,6 +32,7 @@ from django.urls import reverse
 client = Client(HTTP_HOST="api.example.com")
 api = client.get("/api/v1/", secure=True)
 plain = client.get("/api/v1/")
+probe = client.get("/health/live/", HTTP_HOST="127.0.0.1:8000")  # plain HTTP, by address
 allowed = client.options(
     "/api/v1/", secure=True, HTTP_ORIGIN="https://app.example.com",
     HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET",
@@ -43,6 +44,7 @@ foreign = client.options(
 print(json.dumps({
     "headers": dict(api.headers),
     "plain": [plain.status_code, plain.headers.get("Location")],
+    "probe": probe.status_code,
     "cors_allowed": allowed.headers.get("Access-Control-Allow-Origin"),
     "cors_foreign": foreign.headers.get("Access-Control-Allow-Origin"),
     "hasher": get_hasher().algorithm,
@@ -71,6 +73,7 @@ def test_production_sends_the_security_headers(production: dict[str, Any]) -> No
 
 def test_production_redirects_plain_http_to_https(production: dict[str, Any]) -> None:
     assert production["plain"] == [301, "https://api.example.com/api/v1/"]
+    assert production["probe"] == 200  # health probes are answered, not redirected
 
 
 def test_cors_answers_only_the_listed_origins(production: dict[str, Any]) -> None:
