@@ -119,22 +119,20 @@ def install_project(project: Path) -> None:
 def install_times(project: Path, cold: bool) -> dict[str, float]:
     """`uv sync --locked` into fresh environments: with the package cache as it is (warm), and
     with an empty cache (cold: every wheel downloaded from PyPI)."""
+    cold_cache = BUILD / "cold-cache"
+    modes: dict[str, dict[str, str]] = {"warm": {}}
+    if cold:
+        modes["cold"] = {"UV_CACHE_DIR": str(cold_cache)}
     figures: dict[str, float] = {}
-    modes = (
-        [("warm", {}), ("cold", {"UV_CACHE_DIR": str(BUILD / "cold-cache")})]
-        if cold
-        else [("warm", {})]
-    )
-    for mode, extra in modes:
+    for mode, extra in modes.items():
         target = BUILD / f"venv-{mode}"
         shutil.rmtree(target, ignore_errors=True)
-        shutil.rmtree(BUILD / "cold-cache", ignore_errors=True)
         step(f"timing a fresh install with a {mode} cache")
         env = uv_env(UV_PROJECT_ENVIRONMENT=str(target), **extra)
         figures[f"install_{mode}_s"], _ = timed([UV, "sync", "--locked"], project, env)
         figures["packages"] = dist_count(target)
         shutil.rmtree(target, ignore_errors=True)
-    shutil.rmtree(BUILD / "cold-cache", ignore_errors=True)
+    shutil.rmtree(cold_cache, ignore_errors=True)
     return figures
 
 
