@@ -1,7 +1,13 @@
+from csp.constants import SELF, UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
 
 {% if cookiecutter.use_graphql == "y" %}from {{ cookiecutter.project_slug }}.graphql_api.views import GraphQLApi
 {% endif %}from {{ cookiecutter.project_slug }}.users.views import admin_login
@@ -17,11 +23,28 @@ urlpatterns = [
 {%- endif %}
     # OpenAPI schema and its two readers; who may see them is SPECTACULAR_SETTINGS' call.
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    # Both pages are our templates, which keep to the Content-Security-Policy: see their headers.
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="schema", template_name="core/swagger_ui.html"
+        ),
+        name="swagger-ui",
+    ),
+    path(
+        "api/redoc/",
+        # Redoc styles itself with <style> elements it writes at run time, and searches in a
+        # worker it starts from a blob: URL. Allowed here, on this page alone.
+        csp_update({"style-src": [SELF, UNSAFE_INLINE], "worker-src": [SELF, "blob:"]})(
+            SpectacularRedocView.as_view(url_name="schema", template_name="core/redoc.html")
+        ),
+        name="redoc",
+    ),
 ]
 
-# Errors Django answers itself (a crash, a malformed request) as JSON, like the API's own, not as
-# an HTML page an API client cannot read.
-handler400 = "rest_framework.exceptions.bad_request"
-handler500 = "rest_framework.exceptions.server_error"
+# Errors Django answers itself (an unknown URL, a malformed request, a crash) in the API's JSON
+# error shape, not as an HTML page an API client cannot read.
+handler400 = "{{ cookiecutter.project_slug }}.core.errors.bad_request"
+handler403 = "{{ cookiecutter.project_slug }}.core.errors.permission_denied"
+handler404 = "{{ cookiecutter.project_slug }}.core.errors.page_not_found"
+handler500 = "{{ cookiecutter.project_slug }}.core.errors.server_error"

@@ -14,6 +14,7 @@ import environ
 {%- if cookiecutter.use_celery == "y" %}
 from celery.schedules import crontab
 {%- endif %}
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 # Allows `admin.ModelAdmin[Product]` and friends at runtime, as the type checker sees them.
@@ -92,6 +93,7 @@ MIDDLEWARE = [
     # Health probes come by IP address, not by a public host name: answered before host checks.
     "{{ cookiecutter.project_slug }}.core.middleware.HealthProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Before sessions, auth and views: a blocked or flooding IP costs one Redis round trip.
     "{{ cookiecutter.project_slug }}.ip_tracking.middleware.IPMonitorMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -226,7 +228,7 @@ ADMIN_URL = env("DJANGO_ADMIN_URL", default="admin/")
 if not re.fullmatch(r"[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*/", ADMIN_URL):
     raise ImproperlyConfigured("DJANGO_ADMIN_URL must look like 'admin/' or 'ops/k3y7/'.")
 
-# --- Cross-origin requests and request size ---------------------------------------------------------
+# --- Cross-origin requests and request size -----------------------------------------------------
 # CORS is closed: no browser on another origin may call the API until its origin is listed here
 # (e.g. https://app.example.com). https://github.com/adamchainz/django-cors-headers
 CORS_ALLOWED_ORIGINS: list[str] = env.list("CORS_ALLOWED_ORIGINS", default=[])
@@ -235,7 +237,24 @@ CORS_URLS_REGEX = r"^/{% if cookiecutter.use_graphql == "y" %}(api|graphql){% el
 # 2.5 MB; the API takes small JSON documents).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
 
-# --- E-mail ---------------------------------------------------------------------------------------
+# --- Content-Security-Policy (django-csp) --------------------------------------------------------
+# Browsers run and load only what this server sends: no inline script, no other origin. The admin
+# needs nothing more; the API docs pages relax only what their bundles need (config/urls.py).
+# In every environment, so a page that breaks the policy breaks on your machine first.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# --- E-mail -------------------------------------------------------------------------------------
 # The console locally; SMTP in production (EMAIL_HOST and friends, see production.py).
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="noreply@{{ cookiecutter.domain_name }}")
 
@@ -258,10 +277,10 @@ REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_PAGINATION_CLASS": "{{ cookiecutter.project_slug }}.core.pagination.DefaultPagination",
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.SearchFilter",
+        "{{ cookiecutter.project_slug }}.core.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "{{ cookiecutter.project_slug }}.core.openapi.ErrorDocumentingAutoSchema",
     "EXCEPTION_HANDLER": "{{ cookiecutter.project_slug }}.core.exceptions.api_exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     # Throttling for the whole API; sensitive endpoints add stricter limits (RATELIMIT_RATES).

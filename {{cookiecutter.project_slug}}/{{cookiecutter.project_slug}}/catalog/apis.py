@@ -6,7 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import AllowAny
@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ..core.cache import fingerprint, get_or_build
+from ..core.openapi import ERROR
 from ..core.ratelimit import rate_limit
 from ..users.auth import request_user
 from . import caching, selectors, services
@@ -128,7 +129,10 @@ class OrderListCreateApi(OwnOrdersApi, generics.ListAPIView[Order]):
     filterset_class = OrderFilter
     ordering_fields = ["created_at", "total"]
 
-    @extend_schema(request=OrderCreateSerializer, responses={201: OrderSerializer})
+    @extend_schema(
+        request=OrderCreateSerializer,
+        responses={201: OrderSerializer, 409: OpenApiResponse(ERROR, "Not enough stock.")},
+    )
     @rate_limit(group="order_create", key="user", rate="order_create")
     def post(self, request: Request) -> Response:
         """Place an order. 409 when a product does not have enough stock."""
@@ -148,7 +152,10 @@ class OrderDetailApi(OwnOrdersApi, generics.RetrieveAPIView[Order]):
 
 
 class OrderCancelApi(OwnOrdersApi):
-    @extend_schema(request=None, responses={200: OrderSerializer})
+    @extend_schema(
+        request=None,
+        responses={200: OrderSerializer, 409: OpenApiResponse(ERROR, "Not pending.")},
+    )
     def post(self, request: Request, pk: int) -> Response:
         """Cancel a pending order and return its items to stock. 409 when it is not pending."""
         order = services.order_cancel(order=self.get_object())

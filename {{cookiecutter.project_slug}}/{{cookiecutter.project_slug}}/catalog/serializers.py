@@ -8,7 +8,10 @@ from .services import MAX_ORDER_LINES, MAX_QUANTITY
 class CategorySerializer(serializers.ModelSerializer[Category]):
     # Not "parent": on a DRF field that name already means the enclosing serializer.
     parent_slug = serializers.SlugRelatedField[Category](
-        source="parent", slug_field="slug", read_only=True
+        source="parent",
+        slug_field="slug",
+        read_only=True,
+        allow_null=True,  # null at the top
     )
 
     class Meta:

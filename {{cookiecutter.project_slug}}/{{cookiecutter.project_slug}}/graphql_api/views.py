@@ -8,8 +8,10 @@ execution itself.
 
 from typing import Any
 
+from csp.decorators import csp_exempt
 from django.conf import settings
 from django.http import HttpResponse
+from django.utils.decorators import method_decorator
 from graphql import (
     FieldNode,
     FragmentDefinitionNode,
@@ -88,6 +90,9 @@ class GraphQLApi(APIView):
     parser_classes = [JSONParser]
     schema = None  # not part of the OpenAPI document: GraphQL describes itself (schema.graphql)
 
+    # GraphiQL's page loads the IDE from unpkg.com and starts it with an inline script: outside
+    # the Content-Security-Policy, and only ever served in local development.
+    @method_decorator(csp_exempt())
     def get(self, request: Request) -> HttpResponse:
         """GraphiQL, in local development only (settings.GRAPHQL["GRAPHIQL"])."""
         if not settings.GRAPHQL["GRAPHIQL"]:

@@ -32,11 +32,37 @@ def test_product_list_is_public_paginated_and_hides_inactive(api_client: APIClie
     assert "Hidden" not in [row["name"] for row in body["results"]]
 
 
-def test_page_size_is_capped(api_client: APIClient) -> None:
-    ProductFactory.create_batch(3)
-    response = api_client.get(PRODUCTS, {"page_size": 100_000})
-    assert response.status_code == 200
-    assert len(response.json()["results"]) == 3
+@pytest.mark.parametrize("page_size", ["0", "101", "100000", "-1", "2.5", "two", "\u0664"])
+def test_a_page_size_out_of_range_is_refused_not_replaced(
+    api_client: APIClient, page_size: str
+) -> None:
+    response = api_client.get(PRODUCTS, {"page_size": page_size})
+    assert response.status_code == 400
+    assert response.json() == {"page_size": ["Must be a whole number from 1 to 100."]}
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"in_stock": "maybe"},
+        {"in_stock": ""},
+        {"max_price": ""},
+        {"min_price": "-1"},
+        {"max_price": "100000000"},
+        {"page": ""},
+    ],
+)
+def test_a_filter_out_of_its_documented_range_is_refused(
+    api_client: APIClient, query: dict[str, str]
+) -> None:
+    # The schema states these ranges; the API holds to them rather than ignore the parameter.
+    response = api_client.get(PRODUCTS, query)
+    assert response.status_code == 400
+    assert set(response.json()) == set(query)
+
+
+def test_page_size_100_is_the_cap(api_client: APIClient) -> None:
+    assert api_client.get(PRODUCTS, {"page_size": "100"}).status_code == 200
 
 
 def test_product_list_filters_by_category_price_and_stock(api_client: APIClient) -> None:

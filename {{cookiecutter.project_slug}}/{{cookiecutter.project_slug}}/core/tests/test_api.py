@@ -87,13 +87,21 @@ def test_a_lost_database_is_a_retryable_503_not_a_500() -> None:
 def test_errors_django_answers_itself_are_json_for_api_clients() -> None:
     resolver = get_resolver()
     request = APIRequestFactory().get("/api/v1/")
-    bad_request: Callable[..., HttpResponse] = resolver.resolve_error_handler(400)
-    answers = {
-        500: resolver.resolve_error_handler(500)(request),
-        400: bad_request(request, exception=Exception()),
-    }
-    expected = {500: "Server Error (500)", 400: "Bad Request (400)"}
+    answers = {}
+    for status in (400, 403, 404, 500):
+        handler: Callable[..., HttpResponse] = resolver.resolve_error_handler(status)
+        kwargs = {} if status == 500 else {"exception": Exception()}
+        answers[status] = handler(request, **kwargs)
     for status, response in answers.items():
         assert response.status_code == status
         assert response["Content-Type"] == "application/json"
-        assert json.loads(response.content) == {"error": expected[status]}
+        body = json.loads(response.content)
+        assert set(body) == {"detail", "code"}, body
+
+
+@pytest.mark.parametrize("path", ["/no-such-page/", "/api/v1/no-such-resource/"])
+def test_an_unknown_url_is_a_json_404_not_an_html_page(client: Client, path: str) -> None:
+    # The test settings keep DEBUG off, so this is the page production serves.
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found.", "code": "not_found"}

@@ -69,6 +69,8 @@ def test_production_sends_the_security_headers(production: dict[str, Any]) -> No
     assert headers["Referrer-Policy"] == "same-origin"
     assert headers["X-Frame-Options"] == "DENY"
     assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
+    # The policy's full text is test_csp.py's; here, that production sends it.
+    assert "script-src 'self'" in headers["Content-Security-Policy"]
 
 
 def test_production_redirects_plain_http_to_https(production: dict[str, Any]) -> None:
@@ -111,4 +113,4 @@ def test_an_oversized_body_is_refused_with_a_json_400(api_client: APIClient) -> 
     body = json.dumps({"email": "a@example.com", "password": "x" * (2 * 1024 * 1024)})
     response = api_client.post("/api/v1/auth/token/", body, content_type="application/json")
     assert response.status_code == 400
-    assert response.json() == {"error": "Bad Request (400)"}
+    assert response.json() == {"detail": "The request body is too large.", "code": "too_large"}
