@@ -269,6 +269,9 @@ STORAGES = {
 # --- Django REST framework ----------------------------------------------------------------------
 # Private by default: a view opts in to AllowAny, never the other way round.
 REST_FRAMEWORK: dict[str, Any] = {
+    # JSON in, nothing else: DRF's default form and multipart parsers would accept file uploads
+    # (spooled to disk, outside DATA_UPLOAD_MAX_MEMORY_SIZE) on every endpoint. Anything else: 415.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework_simplejwt.authentication.JWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",  # browsable API and admin users

@@ -9,8 +9,12 @@ import secrets
 from typing import Any
 
 import pytest
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
+from ...users.models import User
 from .fresh_process import run_with_settings
 
 PRODUCTION = {
@@ -87,6 +91,17 @@ def test_passwords_are_hashed_with_argon2(production: dict[str, Any]) -> None:
     assert production["hasher"] == "argon2"
 
 
+@pytest.mark.parametrize("weak", ["short1", "12345678901", "password123", "ada.lovelace"])
+def test_weak_passwords_are_refused_by_the_validators(weak: str) -> None:
+    # Django's forms and createsuperuser call these; code that sets a password must call them too.
+    with pytest.raises(ValidationError):
+        validate_password(weak, user=User(email="ada.lovelace@example.com"))
+
+
+def test_a_long_unusual_password_passes_the_validators() -> None:
+    validate_password("correct-horse-battery-staple-42", user=User(email="ada@example.com"))
+
+
 def test_the_admin_lives_at_the_address_from_the_environment(production: dict[str, Any]) -> None:
     assert production["admin"] == "/ops-k3y7/"
     assert production["old_admin"] == 404
@@ -109,6 +124,17 @@ def test_cors_is_closed_by_default(api_client: APIClient) -> None:
 
 
 @pytest.mark.django_db
+def test_the_api_takes_json_only_so_no_upload_reaches_the_disk(api_client: APIClient) -> None:
+    upload = SimpleUploadedFile("big.bin", b"x" * (3 * 1024 * 1024))  # over the in-memory limit
+    response = api_client.post(
+        "/api/v1/auth/token/",
+        {"email": "a@example.com", "password": "x", "file": upload},
+        format="multipart",
+    )
+    assert response.status_code == 415
+    assert response.json()["detail"].startswith("Unsupported media type")
+
+
 def test_an_oversized_body_is_refused_with_a_json_400(api_client: APIClient) -> None:
     body = json.dumps({"email": "a@example.com", "password": "x" * (2 * 1024 * 1024)})
     response = api_client.post("/api/v1/auth/token/", body, content_type="application/json")
