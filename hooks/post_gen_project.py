@@ -1,20 +1,33 @@
-"""Post-generation: prune the files of options not chosen, write .env and docs/PRACTICES.md,
-print the next steps.
+"""Post-generation: prune the files of options not chosen, write .env, docs/PRACTICES.md and (under
+plain cookiecutter) .cruft.json, print the next steps.
 
 Every optional file is listed once, in PRUNE, so what an option adds can be read in one place.
 """
 
+from __future__ import annotations
+
+import json
 import secrets
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
 import yaml  # a dependency of cookiecutter itself
 
 SLUG = "{{ cookiecutter.project_slug }}"
-# Where the template is (a clone of it when baked from GitHub) and how it was named.
-TEMPLATE_DIR = Path(r"""{{ cookiecutter._repo_dir }}""")
+# Where the template is (a clone of it when baked from GitHub) and how it was named. cookiecutter
+# sets _repo_dir; cruft, which regenerates projects to compute updates, does not.
+REPO_DIR = r"""{{ cookiecutter._repo_dir | default("") }}"""
 TEMPLATE_SOURCE = r"""{{ cookiecutter._template }}"""
+# Every answer, as cruft records them in .cruft.json.
+CONTEXT = json.loads(r"""{{ cookiecutter | jsonify }}""")
+# cookiecutter's abbreviations, which cruft does not expand.
+ABBREVIATIONS = {
+    "gh:": "https://github.com/",
+    "gl:": "https://gitlab.com/",
+    "bb:": "https://bitbucket.org/",
+}
 LICENSE = "{{ cookiecutter.open_source_license }}"
 OPTIONS = {
     "example_app": "{{ cookiecutter.example_app }}",
@@ -111,8 +124,13 @@ def hub_link(page: str) -> str:
 
 
 def write_practices(root: Path) -> None:
-    """docs/PRACTICES.md: the template's practice registry, narrowed to this project's options."""
-    registry = yaml.safe_load((TEMPLATE_DIR / "docs" / "practices.yml").read_text())
+    """docs/PRACTICES.md: the template's practice registry, narrowed to this project's options.
+
+    The registry ships inside the project template and is removed once rendered.
+    """
+    registry_file = root / "docs" / "practices.yml"
+    registry = yaml.safe_load(registry_file.read_text())
+    registry_file.unlink()
     answers = dict(OPTIONS)
     chosen = ", ".join(f"`{option}={value}`" for option, value in answers.items())
     lines = [
@@ -144,12 +162,63 @@ def write_practices(root: Path) -> None:
     (docs / "PRACTICES.md").write_text("\n".join(lines) + "\n")
 
 
+def template_commit() -> str | None:
+    """The commit the template was baked from, when its directory is a git checkout's root."""
+    repo = Path(REPO_DIR)
+    if not repo.is_absolute():  # relative to a directory this hook cannot see
+        return None
+    try:
+        top, commit = subprocess.run(
+            ["git", "-C", str(repo), "rev-parse", "--show-toplevel", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
+    except (OSError, ValueError, subprocess.CalledProcessError):
+        return None
+    # Not a directory inside some other repository: cruft must be able to clone it.
+    return commit if Path(top).resolve() == repo.resolve() else None
+
+
+def write_cruft_state(root: Path) -> str:
+    """.cruft.json, so `cruft check`, `cruft diff` and `cruft update` work on a plain bake.
+
+    Under cruft (no _repo_dir) nothing is written: cruft writes its own after generating.
+    """
+    if not REPO_DIR:
+        return ""
+    commit = template_commit()
+    if commit is None:
+        return (
+            "No .cruft.json: the template was not given as a git repository (a URL, or a local"
+            " clone's full path). Link it later with `cruft link <template URL>`."
+        )
+    template = TEMPLATE_SOURCE
+    for prefix, url in ABBREVIATIONS.items():
+        if template.startswith(prefix):
+            template = url + template.removeprefix(prefix)
+    if Path(REPO_DIR) == Path(template).expanduser():  # a local clone: its full path
+        template = str(Path(REPO_DIR).resolve())
+    answers = {k: v for k, v in CONTEXT.items() if k not in {"_repo_dir", "_output_dir"}}
+    answers |= {"_template": template, "_commit": commit}
+    state = {
+        "template": template,
+        "commit": commit,
+        "checkout": CONTEXT.get("_checkout"),
+        "context": {"cookiecutter": answers},
+        "directory": None,
+    }
+    (root / ".cruft.json").write_text(json.dumps(state, indent=2) + "\n")
+    return ".cruft.json records the template and its commit: `cruft check` says when it moves on."
+
+
 def main() -> None:
     root = Path.cwd()
     prune(root)
     place_license(root)
     write_env(root)
     write_practices(root)
+    cruft_note = write_cruft_state(root)
     print(
         f"\nCreated {root.name}. Next steps:\n"
         f"  cd {root.name}\n"
@@ -158,7 +227,8 @@ def main() -> None:
         "  make run        # http://127.0.0.1:8000/api/docs/\n"
         "  make test\n"
         "  make hooks      # the pre-commit hooks\n"
-        ".env holds a fresh SECRET_KEY for local use; it is git-ignored. Never commit it.",
+        ".env holds a fresh SECRET_KEY for local use; it is git-ignored. Never commit it."
+        + (f"\n{cruft_note}" if cruft_note else ""),
         file=sys.stdout,
     )
 

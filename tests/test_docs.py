@@ -1,10 +1,11 @@
 """The learning hub cannot rot: pages, registry, bakes and test suites checked against each other.
 
-docs/practices.yml names each practice's page, the files that implement it in a generated project
-and the tests that prove it. These tests fail when a page is missing from the registry (or the
-registry names a missing page), a page lacks a section or a registered test, a listed file is
-absent from a bake that has the practice's options, a listed test does not exist in that bake's
-suite, the options reference disagrees with cookiecutter.json, or the site does not build.
+The practice registry ({{cookiecutter.project_slug}}/docs/practices.yml) names each practice's
+page, the files that implement it in a generated project and the tests that prove it. These tests
+fail when a page is missing from the registry (or the registry names a missing page), a page lacks
+a section or a registered test, a listed file is absent from a bake that has the practice's
+options, a listed test does not exist in that bake's suite, the options reference disagrees with
+cookiecutter.json, or the site does not build.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ import yaml
 from conftest import BAKES, COOKIECUTTER_JSON, TEMPLATE, UV, Bake, answers_for, run
 
 DOCS = TEMPLATE / "docs"
-REGISTRY = yaml.safe_load((DOCS / "practices.yml").read_text())["practices"]
+REGISTRY = yaml.safe_load(
+    (TEMPLATE / "{{cookiecutter.project_slug}}" / "docs" / "practices.yml").read_text()
+)["practices"]
 SECTIONS = ["What", "Why", "How it is built here", "Proof", "Pitfalls", "Try it"]
 OPTIONS = {key: value for key, value in COOKIECUTTER_JSON.items() if not key.startswith("_")}
 
