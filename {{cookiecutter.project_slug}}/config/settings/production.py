@@ -29,6 +29,13 @@ DATABASES = {"default": env.db_url_config(required("DATABASE_URL"))}
 # survived without a worker restart.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that takes the connection but never answers (hung, or a route that drops packets)
+    # fails the request after this long instead of holding a worker forever. (Redis has its own
+    # timeouts: CACHES in base.py.)
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int(
+        "DB_CONNECT_TIMEOUT", default=5
+    )
 if not REDIS_URL:
     # A per-process cache would give each worker its own view of cached data and counters.
     raise ImproperlyConfigured("Set the REDIS_URL environment variable (required in production).")

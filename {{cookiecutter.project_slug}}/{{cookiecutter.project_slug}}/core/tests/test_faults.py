@@ -6,6 +6,8 @@ HTML 500; when it returns, the same server recovers without a restart.
 """
 
 import json
+import secrets
+import socket
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -18,7 +20,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from .fresh_process import running_gunicorn, skip_without_services, wait_for
+from .fresh_process import run_with_settings, running_gunicorn, skip_without_services, wait_for
 from .tcp_proxy import TcpProxy, tcp_proxy
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -108,3 +110,37 @@ def test_a_redis_outage_is_a_clear_503_where_it_must_be_and_the_server_recovers(
     stack.redis.restore()
     eventually(f"{stack.url}/health/ready/", 200)
     assert call(f"{stack.url}/api/v1/auth/token/", LOGIN)[0] == 401
+
+
+READINESS = """
+import json
+import django
+django.setup()
+from django.test import Client
+response = Client().get("/health/ready/")
+print(json.dumps([response.status_code, response.json()]))
+"""
+
+
+def test_services_that_accept_but_never_answer_fail_readiness_instead_of_hanging() -> None:
+    # Listening sockets that never accept or reply: a hung server, or packets dropped on the way.
+    # Without connect timeouts this probe would wait forever (here: until run_with_settings'
+    # 60-second limit fails the test).
+    with socket.socket() as database, socket.socket() as redis:
+        for silent in (database, redis):
+            silent.bind(("127.0.0.1", 0))
+            silent.listen()
+        env = {
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": "api.example.com",
+            "DATABASE_URL": f"postgres://app:pw@127.0.0.1:{database.getsockname()[1]}/app",
+            "REDIS_URL": f"redis://127.0.0.1:{redis.getsockname()[1]}/0",
+            "DB_CONNECT_TIMEOUT": "1",
+        }
+        result = run_with_settings(READINESS, settings_module="config.settings.production", env=env)
+    assert result.returncode == 0, result.stderr
+    status, body = json.loads(result.stdout.strip().splitlines()[-1])
+    assert status == 503
+    assert body["status"] == "unavailable"
+    assert body["checks"]["database"] != "ok"
+    assert body["checks"]["cache"] != "ok"
