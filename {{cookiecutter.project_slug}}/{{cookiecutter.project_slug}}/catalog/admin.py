@@ -1,12 +1,14 @@
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from ..core.exceptions import ConflictError
 from .caching import invalidate_categories, invalidate_products
 from .html import clean_description
 from .models import Category, Order, OrderItem, Product
+from .services import order_cancel
 
 
 @admin.register(Category)
@@ -55,17 +57,52 @@ class ProductAdmin(admin.ModelAdmin[Product]):
 
 
 class OrderItemInline(admin.TabularInline[OrderItem, Order]):
+    """An order's lines as placed: adding or removing one here would skip the stock bookkeeping."""
+
     model = OrderItem
     extra = 0
-    raw_id_fields = ("product",)
+    can_delete = False
     readonly_fields = ("product", "quantity", "unit_price")
+
+    def has_add_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
+        return False
 
 
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin[Order]):
+    """Orders are records: staff read them and cancel them through the service, which restocks.
+
+    Status is read-only (setting "cancelled" here would not return the stock) and orders cannot
+    be deleted (nor would that); the "Cancel" action calls services.order_cancel.
+    """
+
     list_display = ("id", "user", "status", "total", "created_at")
     list_filter = ("status",)
     list_select_related = ("user",)
     search_fields = ("user__email",)
-    readonly_fields = ("user", "total", "confirmation_sent_at")
+    readonly_fields = ("user", "status", "total", "confirmation_sent_at")
     inlines = [OrderItemInline]
+    actions = ["cancel_orders"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # orders are placed through the API, which checks and takes the stock
+
+    def has_delete_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
+        return False
+
+    @admin.action(description="Cancel the selected pending orders (returns their stock)")
+    def cancel_orders(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
+        cancelled, refused = 0, 0
+        for order in queryset.order_by("pk"):
+            try:
+                order_cancel(order=order)
+                cancelled += 1
+            except ConflictError:
+                refused += 1
+        self.message_user(request, f"Cancelled {cancelled} order(s).", messages.SUCCESS)
+        if refused:
+            self.message_user(
+                request,
+                f"{refused} order(s) were not pending and were left as they were.",
+                messages.WARNING,
+            )

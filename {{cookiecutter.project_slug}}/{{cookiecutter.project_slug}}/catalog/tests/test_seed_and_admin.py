@@ -51,3 +51,40 @@ def test_the_admin_sanitises_a_description_as_the_service_does(admin_client: Cli
     }
     assert admin_client.post(reverse("admin:catalog_product_add"), form).status_code == 302
     assert Product.objects.get(slug="mug").description == "<b>hot</b>"
+
+
+def test_the_admin_cancels_orders_through_the_service_so_stock_returns(
+    admin_client: Client, admin_user: User
+) -> None:
+    product = ProductFactory.create(stock=5)
+    pending = order_create(user=admin_user, lines=[OrderLine(product.pk, 2)])
+    done = order_create(user=admin_user, lines=[OrderLine(product.pk, 1)])
+    Order.objects.filter(pk=done.pk).update(status=Order.Status.PAID)
+    response = admin_client.post(
+        reverse("admin:catalog_order_changelist"),
+        {"action": "cancel_orders", "_selected_action": [pending.pk, done.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    product.refresh_from_db()
+    assert product.stock == 4  # the pending order's 2 units are back; the paid one kept its unit
+    statuses = dict(Order.objects.values_list("pk", "status"))
+    assert statuses == {pending.pk: Order.Status.CANCELLED, done.pk: Order.Status.PAID}
+
+
+def test_the_admin_cannot_change_stock_behind_the_services_back(
+    admin_client: Client, admin_user: User
+) -> None:
+    product = ProductFactory.create(stock=5)
+    order = order_create(user=admin_user, lines=[OrderLine(product.pk, 2)])
+    page = admin_client.get(reverse("admin:catalog_order_change", args=[order.pk]))
+    form = page.context["adminform"].form
+    assert "status" not in form.fields  # read-only: setting "cancelled" would not restock
+    inline = page.context["inline_admin_formsets"][0]
+    assert not inline.formset.can_delete
+    assert not inline.has_add_permission
+    assert admin_client.get(reverse("admin:catalog_order_add")).status_code == 403
+    delete = reverse("admin:catalog_order_delete", args=[order.pk])
+    assert admin_client.post(delete, {"post": "yes"}).status_code == 403
+    product.refresh_from_db()
+    assert product.stock == 3
