@@ -27,6 +27,13 @@ class Category(TimeStampedModel):
             models.UniqueConstraint(
                 fields=["parent", "name"], name="category_unique_name_in_parent"
             ),
+            # NULL is never equal to NULL, so the constraint above lets two top-level categories
+            # share a name; this partial one covers the top level.
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=Q(parent__isnull=True),
+                name="category_unique_top_level_name",
+            ),
             models.CheckConstraint(condition=~Q(parent=F("pk")), name="category_not_own_parent"),
         ]
 

@@ -44,6 +44,12 @@ def test_two_subcategories_of_one_parent_cannot_share_a_name() -> None:
         CategoryFactory.create(parent=parent, name="Novels")
 
 
+def test_two_top_level_categories_cannot_share_a_name() -> None:
+    CategoryFactory.create(parent=None, name="Books")
+    with pytest.raises(IntegrityError, match=UNIQUE_VIOLATION):
+        CategoryFactory.create(parent=None, name="Books")
+
+
 def test_a_category_cannot_be_its_own_parent() -> None:
     category = CategoryFactory.create()
     category.parent = category
