@@ -2,6 +2,7 @@
 
 import logging
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.cache import cache
@@ -51,9 +52,10 @@ def ip_block(
         lifted_at=None,
         defaults={"source": source, "reason": reason[:255], "expires_at": expires_at},
     )
-    # Enforce at once, after the row is written (a failed write enforces nothing).
+    # Enforced once the row is committed: a rolled-back block (an outer transaction that fails)
+    # must not leave a ban in Redis that no record explains. Called on its own, that is at once.
     timeout = int(duration.total_seconds()) if duration else None
-    cache.set(ban_key(ip), reason[:255] or source, timeout)
+    transaction.on_commit(partial(cache.set, ban_key(ip), reason[:255] or source, timeout))
     logger.warning(
         "ip blocked",
         extra={
@@ -72,7 +74,7 @@ def ip_unblock(*, ip: str) -> bool:
     """Lift any block on `ip`. Returns whether one was open."""
     ip = parse_ip(ip)
     lifted = BlockedIP.objects.filter(ip=ip, lifted_at=None).update(lifted_at=timezone.now())
-    cache.delete(ban_key(ip))
+    transaction.on_commit(partial(cache.delete, ban_key(ip)))  # as the record says, once it does
     logger.warning(
         "ip unblocked", extra={"event": "ip_unblocked", "ip": ip, "was_blocked": bool(lifted)}
     )

@@ -3,6 +3,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -10,7 +11,7 @@ from django.utils import timezone
 from ...core import counters
 from ..models import BlockedIP, RequestLog, SuspiciousIP
 from ..selectors import blocked_ip_list_active, request_log_top_ips
-from ..services import request_log_flush, request_log_purge, suspicious_ips_flag
+from ..services import ip_block, request_log_flush, request_log_purge, suspicious_ips_flag
 
 pytestmark = pytest.mark.django_db
 
@@ -21,6 +22,7 @@ def run(*args: str) -> str:
     return out.getvalue()
 
 
+@pytest.mark.django_db(transaction=True)  # the ban reaches Redis when the block commits
 def test_block_ip_and_unblock_ip_commands(client: Client) -> None:
     assert "Blocked 203.0.113.9 (until unblocked)" in run(
         "block_ip", "203.0.113.9", "--reason", "abuse"
@@ -31,6 +33,20 @@ def test_block_ip_and_unblock_ip_commands(client: Client) -> None:
     assert client.get("/api/v1/", REMOTE_ADDR="203.0.113.9").status_code == 200
     assert not blocked_ip_list_active().exists()
     assert "had no open block" in run("unblock_ip", "203.0.113.9")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_block_that_is_rolled_back_bans_nobody(client: Client) -> None:
+    # The caller's transaction fails after the block: no record, so no ban either.
+    def block_then_fail() -> None:
+        with transaction.atomic():
+            ip_block(ip="203.0.113.11", reason="abuse")
+            raise RuntimeError("the caller's transaction fails")
+
+    with pytest.raises(RuntimeError):
+        block_then_fail()
+    assert not BlockedIP.objects.exists()
+    assert client.get("/api/v1/", REMOTE_ADDR="203.0.113.11").status_code == 200
 
 
 def test_a_timed_block_records_its_expiry_and_a_new_block_replaces_the_open_one() -> None:

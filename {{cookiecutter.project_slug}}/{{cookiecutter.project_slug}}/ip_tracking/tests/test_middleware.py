@@ -46,6 +46,7 @@ def test_an_ip_over_the_threshold_is_banned_automatically_and_logged(
     assert get(client, ip="203.0.113.6").status_code == 200  # others unaffected
 
 
+@pytest.mark.django_db(transaction=True)  # the ban reaches Redis when the block commits
 def test_a_ban_expires_by_itself(client: Client, monitor) -> None:
     ip_block(
         ip="203.0.113.7",
@@ -58,12 +59,14 @@ def test_a_ban_expires_by_itself(client: Client, monitor) -> None:
     assert get(client, ip="203.0.113.7").status_code == 200
 
 
+@pytest.mark.django_db(transaction=True)  # the ban reaches Redis when the block commits
 def test_exempt_paths_are_served_to_blocked_ips(client: Client, monitor) -> None:
     ip_block(ip="203.0.113.8", reason="test")
     assert_blocked(get(client, ip="203.0.113.8"))
     assert get(client, ip="203.0.113.8", path="/health/live/").status_code == 200
 
 
+@pytest.mark.django_db(transaction=True)  # the ban reaches Redis when the block commits
 def test_ipv6_neighbours_in_one_64_share_a_ban(client: Client, monitor) -> None:
     ip_block(ip="2001:db8:5:6::1", reason="test")
     assert_blocked(get(client, ip="2001:db8:5:6:ffff::9"))
