@@ -48,6 +48,8 @@ PRUNE: dict[tuple[str, str], list[str]] = {
         f"{SLUG}/core/tests/test_worker.py",
         f"{SLUG}/ip_tracking/tasks.py",
         f"{SLUG}/ip_tracking/tests/test_tasks.py",
+        f"{SLUG}/users/tasks.py",
+        f"{SLUG}/users/tests/test_tasks.py",
         f"{SLUG}/catalog/tasks.py",
         f"{SLUG}/catalog/tests/test_tasks.py",
         f"{SLUG}/catalog/tests/test_worker.py",

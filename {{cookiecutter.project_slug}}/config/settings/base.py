@@ -197,6 +197,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "task": f"{PACKAGE}.ip_tracking.tasks.flag_suspicious_ips",
         "schedule": crontab(minute=5),  # hourly, once the previous hour's windows are flushed
     },
+    "users-flush-expired-tokens": {
+        "task": f"{PACKAGE}.users.tasks.flush_expired_tokens",
+        "schedule": crontab(minute=30, hour=3),  # daily, in the quiet hours
+    },
 {%- if cookiecutter.example_app == "catalog" %}
     "catalog-expire-unpaid-orders": {
         "task": f"{PACKAGE}.catalog.tasks.expire_unpaid_orders",
