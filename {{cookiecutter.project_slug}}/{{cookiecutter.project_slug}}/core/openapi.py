@@ -1,7 +1,7 @@
 """The OpenAPI schema documents the errors an operation can answer, not only its success.
 
 Clients generated from the schema then know every status they must handle, and the fuzz test
-(tests/test_fuzz.py) holds the API to it: an undocumented status code fails the run.
+(core/tests/test_fuzz.py) holds the API to it: an undocumented status code fails the run.
 """
 
 from typing import Any
@@ -46,6 +46,10 @@ class ErrorDocumentingAutoSchema(AutoSchema):
         }
         if not all(isinstance(p, permissions.AllowAny) for p in self.view.get_permissions()):
             errors["403"] = OpenApiResponse(ERROR, "Authenticated, but not allowed.")
+        if self.method in {"POST", "PUT", "PATCH"}:
+            errors["415"] = OpenApiResponse(
+                ERROR, "The body is not JSON (the API takes nothing else)."
+            )
         if "{" in self.path or self._is_list_view():
             # An unknown or foreign object, or a page past the last one.
             errors["404"] = OpenApiResponse(ERROR, "Not found.")
