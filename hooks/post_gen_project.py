@@ -14,20 +14,19 @@ import sys
 from pathlib import Path
 
 import yaml  # a dependency of cookiecutter itself
+from cookiecutter.config import get_user_config  # hooks run in cookiecutter's own interpreter
+from cookiecutter.repository import expand_abbreviations
 
 SLUG = "{{ cookiecutter.project_slug }}"
 # Where the template is (a clone of it when baked from GitHub) and how it was named. cookiecutter
 # sets _repo_dir; cruft, which regenerates projects to compute updates, does not.
 REPO_DIR = r"""{{ cookiecutter._repo_dir | default("") }}"""
 TEMPLATE_SOURCE = r"""{{ cookiecutter._template }}"""
+# The same with cookiecutter's abbreviations (gh:, gl:, bb: and the user's own) expanded, as
+# cookiecutter itself cloned it: cruft clones the recorded address with git, which knows none.
+TEMPLATE_URL = expand_abbreviations(TEMPLATE_SOURCE, get_user_config()["abbreviations"])
 # Every answer, as cruft records them in .cruft.json.
 CONTEXT = json.loads(r"""{{ cookiecutter | jsonify }}""")
-# cookiecutter's abbreviations, which cruft does not expand.
-ABBREVIATIONS = {
-    "gh:": "https://github.com/",
-    "gl:": "https://gitlab.com/",
-    "bb:": "https://bitbucket.org/",
-}
 LICENSE = "{{ cookiecutter.open_source_license }}"
 OPTIONS = {
     "example_app": "{{ cookiecutter.example_app }}",
@@ -117,8 +116,8 @@ def applies(entry: dict, answers: dict[str, str]) -> bool:
 
 def hub_link(page: str) -> str:
     """The page in the template's learning hub: a GitHub URL when baked from GitHub."""
-    source = TEMPLATE_SOURCE.removesuffix(".git").removesuffix("/")
-    for prefix in ("gh:", "https://github.com/", "git@github.com:"):
+    source = TEMPLATE_URL.removesuffix(".git").removesuffix("/")
+    for prefix in ("https://github.com/", "git@github.com:"):
         if source.startswith(prefix):
             repo = source.removeprefix(prefix)
             return f"[{page}](https://github.com/{repo}/blob/main/docs/{page})"
@@ -195,10 +194,7 @@ def write_cruft_state(root: Path) -> str:
             "No .cruft.json: the template was not given as a git repository (a URL, or a local"
             " clone's full path). Link it later with `cruft link <template URL>`."
         )
-    template = TEMPLATE_SOURCE
-    for prefix, url in ABBREVIATIONS.items():
-        if template.startswith(prefix):
-            template = url + template.removeprefix(prefix)
+    template = TEMPLATE_URL
     if Path(REPO_DIR) == Path(template).expanduser():  # a local clone: its full path
         template = str(Path(REPO_DIR).resolve())
     answers = {k: v for k, v in CONTEXT.items() if k not in {"_repo_dir", "_output_dir"}}
