@@ -1,5 +1,5 @@
-"""Post-generation: prune the files of options not chosen, write .env, docs/PRACTICES.md and (under
-plain cookiecutter) .cruft.json, print the next steps.
+"""Post-generation: prune the files of options not chosen, write uv.lock (the template's tested
+versions), .env, docs/PRACTICES.md and (under plain cookiecutter) .cruft.json, print the next steps.
 
 Every optional file is listed once, in PRUNE, so what an option adds can be read in one place.
 """
@@ -7,10 +7,12 @@ Every optional file is listed once, in PRUNE, so what an option adds can be read
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import yaml  # a dependency of cookiecutter itself
@@ -28,6 +30,7 @@ TEMPLATE_URL = expand_abbreviations(TEMPLATE_SOURCE, get_user_config()["abbrevia
 # Every answer, as cruft records them in .cruft.json.
 CONTEXT = json.loads(r"""{{ cookiecutter | jsonify }}""")
 LICENSE = "{{ cookiecutter.open_source_license }}"
+PYTHON_VERSION = "{{ cookiecutter.python_version }}"
 OPTIONS = {
     "example_app": "{{ cookiecutter.example_app }}",
     "use_celery": "{{ cookiecutter.use_celery }}",
@@ -108,6 +111,121 @@ def write_env(root: Path) -> None:
     env_file = root / ".env"
     env_file.write_text("\n".join(lines) + "\n")
     env_file.chmod(0o600)
+
+
+# The template's tested versions: one uv lock per supported Python, resolved for every option at
+# once (scripts/pins.py in the template writes them). The bake keeps what its options need.
+LOCKS_DIR = "locks"
+PACKAGE_SEPARATOR = "\n[[package]]\n"
+
+
+class LockError(Exception):
+    """The template's lock cannot serve this project (a one-line reason for the user)."""
+
+
+class ProjectNameTaken(LockError):
+    """The project would share its name with a package it installs: no lock could hold both."""
+
+
+def normalized_name(requirement: str) -> str:
+    """The distribution name of a PEP 508 requirement, normalised as uv writes it (PEP 503)."""
+    match = re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", requirement.strip())
+    if match is None:
+        raise LockError(f"cannot read the requirement {requirement!r} in pyproject.toml")
+    return re.sub(r"[-_.]+", "-", match.group()).lower()
+
+
+def narrow_lock(lock_text: str, pyproject: dict) -> str:
+    """The lock narrowed to one project: its name and version, its dependencies and theirs.
+
+    Takes the text of a universal uv.lock whose root (the `virtual = "."` package) depends on every
+    optional dependency, and pyproject.toml as parsed. Keeps the packages reachable from the
+    project's own requirements (extras followed, markers kept as locked), as `uv lock` does when
+    it re-locks a project for fewer dependencies; whole package entries are copied as text, so
+    nothing is re-serialised. Raises LockError when the lock lacks a requirement or would hold the
+    project twice.
+    """
+    project = pyproject["project"]
+    wanted = [*project.get("dependencies", [])]
+    for group in pyproject.get("dependency-groups", {}).values():
+        wanted += [entry for entry in group if isinstance(entry, str)]
+    names = {normalized_name(requirement) for requirement in wanted}
+    name = normalized_name(project["name"])
+    # The version as uv records it: PEP 440's normal form drops leading zeros.
+    version = re.sub(r"\d+", lambda digits: str(int(digits.group())), project["version"])
+
+    head, *blocks = lock_text.split(PACKAGE_SEPARATOR)
+    packages = tomllib.loads(lock_text)["package"]
+    if len(packages) != len(blocks):
+        raise LockError("the template's lock has an entry this hook cannot read")
+    (root,) = [i for i, package in enumerate(packages) if package["source"] == {"virtual": "."}]
+    if any(package["name"] == name for i, package in enumerate(packages) if i != root):
+        raise ProjectNameTaken(
+            f"the project's name {name!r} is also the name of a package it installs; "
+            "bake again with another project_slug"
+        )
+    locked = {entry["name"] for entry in packages[root].get("dependencies", [])}
+    for group in packages[root].get("dev-dependencies", {}).values():
+        locked |= {entry["name"] for entry in group}
+    if missing := sorted(names - locked):
+        raise LockError(f"the template's lock has no entry for {', '.join(missing)}")
+
+    by_name: dict[str, list[int]] = {}
+    for i, package in enumerate(packages):
+        by_name.setdefault(package["name"], []).append(i)
+    edges = [e for e in packages[root].get("dependencies", []) if e["name"] in names]
+    for group in packages[root].get("dev-dependencies", {}).values():
+        edges += [e for e in group if e["name"] in names]
+    reached: set[tuple[int, str]] = set()
+    while edges:
+        edge = edges.pop()
+        for i in by_name[edge["name"]]:
+            if "version" in edge and packages[i]["version"] != edge["version"]:
+                continue  # a forked lock holds several versions; the edge names its own
+            for extra in ["", *edge.get("extra", [])]:
+                if (i, extra) in reached:
+                    continue
+                reached.add((i, extra))
+                optional = packages[i].get("optional-dependencies", {})
+                edges += optional.get(extra, []) if extra else packages[i].get("dependencies", [])
+    keep = {i for i, _ in reached}
+
+    # The project's own entry: its requirement lines for dependencies it does not have go, and it
+    # takes its name and version, then its place in uv's order (by name).
+    entry_line = re.compile(r'^\s+\{ name = "([^"]+)"')
+    root_lines = [
+        line
+        for line in blocks[root].split("\n")
+        if not (found := entry_line.match(line)) or found.group(1) in names
+    ]
+    root_block = "\n".join(root_lines)
+    root_block = re.sub(r'\Aname = "[^"]+"\nversion = "[^"]+"\n', "", root_block)
+    root_block = f'name = "{name}"\nversion = "{version}"\n' + root_block
+    kept = [(packages[i]["name"], blocks[i]) for i in sorted(keep)]
+    position = next((n for n, (other, _) in enumerate(kept) if other > name), len(kept))
+    kept.insert(position, (name, root_block))
+    return head + "".join(PACKAGE_SEPARATOR + block.rstrip("\n") + "\n" for _, block in kept)
+
+
+def write_lock(root: Path) -> str:
+    """uv.lock from the template's lock for this Python; locks/ is removed.
+
+    Returns "" or a warning: a template whose locks are behind its pyproject.toml (while a
+    contributor edits it; the template's tests refuse it) still bakes, without a lock. Raises
+    ProjectNameTaken, which no lock can fix.
+    """
+    locks = root / LOCKS_DIR
+    try:
+        lock_text = (locks / f"python{PYTHON_VERSION}.lock").read_text()
+        pyproject = tomllib.loads((root / "pyproject.toml").read_text())
+        (root / "uv.lock").write_text(narrow_lock(lock_text, pyproject))
+    except ProjectNameTaken:
+        raise
+    except (OSError, LockError) as error:
+        return f"WARNING: no uv.lock was written ({error}); `uv lock` resolves one."
+    finally:
+        shutil.rmtree(locks, ignore_errors=True)
+    return ""
 
 
 def applies(entry: dict, answers: dict[str, str]) -> bool:
@@ -214,6 +332,10 @@ def main() -> None:
     root = Path.cwd()
     prune(root)
     place_license(root)
+    try:
+        lock_note = write_lock(root)
+    except ProjectNameTaken as error:
+        sys.exit(f"ERROR: {error}")
     write_env(root)
     write_practices(root)
     cruft_note = write_cruft_state(root)
@@ -221,12 +343,12 @@ def main() -> None:
         f"\nCreated {root.name}. Next steps:\n"
         f"  cd {root.name}\n"
         "  git init && git add . && git commit -m 'Initial commit from Nexus'\n"
-        "  make install    # creates .venv and uv.lock (commit uv.lock)\n"
+        "  make install    # .venv with the versions in uv.lock, the ones the template tested\n"
         "  make run        # http://127.0.0.1:8000/api/docs/\n"
         "  make test\n"
         "  make hooks      # the pre-commit hooks\n"
         ".env holds a fresh SECRET_KEY for local use; it is git-ignored. Never commit it."
-        + (f"\n{cruft_note}" if cruft_note else ""),
+        + "".join(f"\n{note}" for note in (cruft_note, lock_note) if note),
         file=sys.stdout,
     )
 

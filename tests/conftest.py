@@ -159,8 +159,7 @@ def installed(bake: Callable[[str], Bake]) -> Callable[[str], Bake]:
             project = bake(name)
             python = find_python(project.context.get("python_version", "3.12"))
             project._env = {"UV_PYTHON": python, "UV_PYTHON_DOWNLOADS": "never"}
-            # The documented lock-file strategy: lock once, then every install is --locked.
-            run([UV, "lock"], project.path, project.env())
+            # As the README says: the lock the bake wrote, installed as it is.
             run([UV, "sync", "--locked"], project.path, project.env())
             cache[name] = project
         return cache[name]
