@@ -17,7 +17,7 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-# Allows `admin.ModelAdmin[Product]` and friends at runtime, as the type checker sees them.
+# Allows `admin.ModelAdmin[BlockedIP]` and friends at runtime, as the type checker sees them.
 django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -181,7 +181,23 @@ if not 0 < CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT < CELERY_VISIBIL
         "Celery limits must satisfy 0 < CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT"
         " < CELERY_VISIBILITY_TIMEOUT"
     )
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+# Each running worker looks for tasks out longer than the visibility timeout every this many
+# seconds and puts them back on the queue. So the promise: a task whose whole worker is lost
+# (killed, out of memory, host gone) runs again at most CELERY_VISIBILITY_TIMEOUT +
+# CELERY_UNACKED_RESTORE_INTERVAL seconds after it was taken, while any worker is up (a pool
+# process that dies hands its task back at once). kombu 5.7 looks only every
+# `unacked_restore_throttle`-th time (default 10, so 100 s): 1 keeps the bound as written, for
+# three Redis commands per worker per interval. Options: kombu/transport/redis.py's docstring.
+CELERY_UNACKED_RESTORE_INTERVAL = env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10)
+if CELERY_UNACKED_RESTORE_INTERVAL <= 0:
+    raise ImproperlyConfigured(
+        "CELERY_UNACKED_RESTORE_INTERVAL must be a positive number of seconds"
+    )
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    "unacked_restore_interval": CELERY_UNACKED_RESTORE_INTERVAL,
+    "unacked_restore_throttle": 1,
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Workers log through LOGGING below (JSON lines in production), like the web processes.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
@@ -318,7 +334,9 @@ RATELIMIT_RATES = {
     "login_ip": rate("RATELIMIT_LOGIN_IP", "20/m"),  # password guessing from one address
     "login_email": rate("RATELIMIT_LOGIN_EMAIL", "5/m"),  # guessing one account from many
     "token_refresh": rate("RATELIMIT_TOKEN_REFRESH", "30/m"),
+{%- if cookiecutter.example_app == "catalog" %}
     "order_create": rate("RATELIMIT_ORDER_CREATE", "10/m"),  # per user: stock hoarding
+{%- endif %}
 }
 
 # Rate counters (IP monitor, throttles) sync each key with Redis at most this often per process,

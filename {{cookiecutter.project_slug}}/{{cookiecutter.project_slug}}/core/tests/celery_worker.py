@@ -52,8 +52,8 @@ class Worker:
     def wait_until_idle(self) -> None:
         """Wait until nothing is queued, reserved or running.
 
-        A test's teardown flushes the test database with TRUNCATE: a task still running then (a
-        confirmation e-mail sent by the test's order, say) could deadlock with it and fail the test.
+        A test's teardown flushes the test database with TRUNCATE: a task still running then (one
+        that the test's own writes sent, say) could deadlock with it and fail the test.
         """
         wait_for(self.idle, "the worker to finish its tasks")
 
@@ -105,12 +105,15 @@ def someone_waits_for_a_lock() -> bool:
 
 
 @contextmanager
-def running_worker(tmp_path: Path, **settings_env: str) -> Iterator[Worker]:
+def running_worker(
+    tmp_path: Path, *, queues: str | None = None, **settings_env: str
+) -> Iterator[Worker]:
     """Start a worker (one pool process) on the test database; tasks sent meanwhile go to it.
 
     Starting one takes seconds, so a module shares one (a module-scoped fixture that depends on
     django_db_setup, for the test database's name); its tests use transactional_db.
-    `settings_env` adds environment variables, e.g. shorter Celery limits.
+    `queues` (comma-separated) replaces the default queue; `settings_env` adds environment
+    variables, e.g. shorter Celery limits.
     """
     skip_without_services()
     node = f"test-{uuid.uuid4().hex[:8]}@localhost"
@@ -139,6 +142,7 @@ def running_worker(tmp_path: Path, **settings_env: str) -> Iterator[Worker]:
                 "--without-gossip",
                 "--without-mingle",
                 "--without-heartbeat",
+                *([f"--queues={queues}"] if queues else []),
             ],
             cwd=PROJECT_ROOT,
             env=env,

@@ -38,6 +38,21 @@ def test_redelivery_waits_longer_than_any_task_may_run_or_wait() -> None:
     assert BaseTask.retry_backoff_max < visibility
 
 
+def test_a_lost_task_is_looked_for_on_every_restore_interval_not_every_tenth() -> None:
+    """The redelivery bound, visibility timeout + restore interval, holds only with throttle 1."""
+    options = app.conf.broker_transport_options
+    assert options["unacked_restore_interval"] == settings.CELERY_UNACKED_RESTORE_INTERVAL == 10
+    assert options["unacked_restore_throttle"] == 1
+
+
+@pytest.mark.parametrize("interval", ["0", "-5"])
+def test_a_restore_interval_that_is_not_positive_stops_the_start(interval: str) -> None:
+    env = {"CELERY_UNACKED_RESTORE_INTERVAL": interval}
+    result = run_with_settings(CELERY_PROBE, settings_module="config.settings.local", env=env)
+    assert result.returncode != 0
+    assert "CELERY_UNACKED_RESTORE_INTERVAL must be a positive" in result.stderr
+
+
 def test_without_a_broker_tasks_run_inline_and_with_redis_they_are_queued() -> None:
     assert load_celery_settings(REDIS_URL=None) == "True None 3600"
     assert load_celery_settings(REDIS_URL="redis://127.0.0.1:6379/5") == (
