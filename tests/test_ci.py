@@ -3,20 +3,29 @@
 The GitHub workflow is validated against its JSON schema and audited by zizmor; the GitLab file is
 validated against its schema; every `make` target a pipeline runs exists, and the installed bakes
 run those targets here (bandit, pip-audit, the schema checks) and their pre-commit hooks for real.
+pip-audit queries a local OSV server (tests/osv_server.py), and the real OSV when it answers.
 The pipelines themselves run on GitHub and GitLab, which this machine cannot reach.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
+import tomllib
+import urllib.request
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import yaml
 from conftest import BAKES, TEMPLATE, UV, UV_ON_PATH, Bake, answers_for, run
+from osv_server import OsvServer, closed_port_url
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import Version
 
 TOOLS = Path(UV).parent
 CI_FILES = {"github": ".github/workflows/ci.yml", "gitlab": ".gitlab-ci.yml"}
@@ -31,6 +40,7 @@ GATES = {
     "bandit",
     "audit",
 }
+REAL_OSV = "https://api.osv.dev/v1/query"  # the Makefile's default OSV_URL
 PINNED_ACTION = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$")
 
 
@@ -261,21 +271,165 @@ def test_bandit_passes_on_the_bake_and_fails_on_a_shell_injection(
     assert "core/unsafe.py" in caught.stdout
 
 
-@pytest.mark.parametrize("name", INSTALLED)
-def test_dependency_audit_is_strict(installed: Callable[[str], Bake], name: str) -> None:
-    """With PyPI's vulnerability data the audit passes or names the vulnerable packages; without
-    it (this machine), --strict turns "could not be audited" into a failure, never a silent pass."""
-    project = installed(name)
-    result = outcome(project, ["make", "audit"], project.path)
-    output = result.stdout + result.stderr
-    assert "pip-audit --strict" in output
-    if result.returncode == 0:
-        assert "No known vulnerabilities found" in output
-    else:
-        assert re.search(r"could not be audited|known vulnerabilit", output), output[-3000:]
+# --- The dependency audit: `make audit` on the pinned set, against a local OSV ---------------
+
+# PYSEC-2024-102 (CVE-2024-45230, Django's urlize() denial of service), as PyPA's advisory
+# database publishes it (pypa/advisory-database, vulns/django/PYSEC-2024-102.yaml) and OSV serves
+# it. Its ranges are moved onto the pinned Django below: the same record published tomorrow.
+PYSEC_2024_102 = {
+    "id": "PYSEC-2024-102",
+    "aliases": ["CVE-2024-45230"],
+    "details": "An issue was discovered in Django 5.1 before 5.1.1, 5.0 before 5.0.9, and 4.2 "
+    "before 4.2.16. The urlize() and urlizetrunc() template filters are subject to a potential "
+    "denial-of-service attack via very large inputs with a specific sequence of characters.",
+    "references": [
+        {
+            "type": "ARTICLE",
+            "url": "https://www.djangoproject.com/weblog/2024/sep/03/security-releases/",
+        }
+    ],
+}
+
+
+def make_audit(project: Bake, osv_url: str | None = None) -> subprocess.CompletedProcess[str]:
+    """`make audit` as CI runs it; with `osv_url`, against that service (a make variable)."""
+    args = ["make", "audit", *([f"OSV_URL={osv_url}"] if osv_url else [])]
+    local = {"NO_PROXY": "127.0.0.1", "no_proxy": "127.0.0.1"} if osv_url else {}
+    return subprocess.run(
+        args,
+        cwd=project.path,
+        env=project.env(PATH=UV_ON_PATH, **local),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
+def locked_runtime_set(project: Bake) -> set[tuple[str, str]]:
+    """(name, version) of every runtime package uv.lock installs on this machine: uv's own export
+    without the dev group, its markers evaluated for the project's interpreter, each pin checked
+    against uv.lock."""
+    export = ["--locked", "--no-dev", "--no-emit-project", "--no-hashes", "--quiet"]
+    exported = run(
+        [UV, "export", *export, "--format", "requirements-txt"], project.path, project.env()
+    ).stdout
+    environment = json.loads(
+        project.tool(
+            "python",
+            "-c",
+            "import json; from packaging.markers import default_environment as env; "
+            "print(json.dumps(env()))",
+        ).stdout
+    )
+    lock = tomllib.loads((project.path / "uv.lock").read_text())
+    locked = {(canonicalize_name(p["name"]), p["version"]) for p in lock["package"]}
+    pins = set()
+    for line in exported.splitlines():
+        if not line or line[0] in "# ":
+            continue
+        requirement = Requirement(line)
+        if requirement.marker and not requirement.marker.evaluate(environment):
+            continue
+        [specifier] = requirement.specifier
+        assert specifier.operator == "==", line
+        pins.add((canonicalize_name(requirement.name), specifier.version))
+    assert pins <= locked
+    return pins
+
+
+def pinned_version(project: Bake, package: str) -> Version:
+    lock = tomllib.loads((project.path / "uv.lock").read_text())
+    [version] = [p["version"] for p in lock["package"] if p["name"] == package]
+    return Version(version)
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("default")
+def test_the_audit_asks_osv_about_exactly_the_locked_runtime_packages_and_passes_when_clean(
+    installed: Callable[[str], Bake],
+) -> None:
+    project = installed("default")
+    with OsvServer() as osv:
+        result = make_audit(project, osv.url)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "pip-audit --strict" in result.stdout  # make echoes it: skipped packages fail the audit
+    assert "No known vulnerabilities found" in result.stderr
+    assert len(osv.queries) == len(set(osv.queries))  # each package asked about once
+    assert set(osv.queries) == locked_runtime_set(project)
+    assert ("django", str(pinned_version(project, "django"))) in osv.queries
+    assert not {"pytest", "mypy", "pip-audit"} & {package for package, _ in osv.queries}
     requirements = (project.path / "build/requirements.txt").read_text()
-    assert "--hash=sha256:" in requirements
-    assert "pytest" not in requirements  # the runtime set, what the image ships
+    assert "--hash=sha256:" in requirements  # --require-hashes: the audited file is the lock's
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("default")
+def test_an_advisory_published_against_the_pinned_django_fails_the_audit_and_is_named(
+    installed: Callable[[str], Bake],
+) -> None:
+    project = installed("default")
+    django = pinned_version(project, "django")
+    tomorrow = datetime.now(UTC) + timedelta(days=1)
+    fixed = f"{django.major}.{django.minor}.{django.micro + 1}"
+    advisory = PYSEC_2024_102 | {
+        "published": tomorrow.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "modified": tomorrow.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "affected": [
+            {
+                "package": {"ecosystem": "PyPI", "name": "django", "purl": "pkg:pypi/django"},
+                "ranges": [
+                    {
+                        "type": "ECOSYSTEM",
+                        "events": [
+                            {"introduced": f"{django.major}.{django.minor}"},
+                            {"fixed": fixed},
+                        ],
+                    }
+                ],
+            }
+        ],
+    }
+    with OsvServer([advisory]) as osv:
+        result = make_audit(project, osv.url)
+    assert result.returncode != 0
+    assert "Found 1 known vulnerability in 1 package" in result.stderr
+    assert re.search(
+        rf"^django +{re.escape(str(django))} +PYSEC-2024-102 +{fixed}$", result.stdout, re.M
+    ), result.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("default")
+@pytest.mark.parametrize("reachable", [True, False], ids=["answers-500", "is-not-listening"])
+def test_an_osv_service_that_fails_or_cannot_be_reached_fails_the_audit(
+    installed: Callable[[str], Bake], reachable: bool
+) -> None:
+    project = installed("default")
+    with OsvServer(status=500) as osv:
+        result = make_audit(project, osv.url if reachable else closed_port_url())
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert ("500 Server Error" if reachable else "Connection refused") in output, output[-3000:]
+    assert "No known vulnerabilities found" not in output
+    assert bool(osv.queries) == reachable
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("default")
+def test_the_pinned_set_passes_the_audit_against_the_real_osv_service(
+    installed: Callable[[str], Bake],
+) -> None:
+    query = json.dumps({"package": {"name": "django", "ecosystem": "PyPI"}, "version": "5.2"})
+    request = urllib.request.Request(REAL_OSV, data=query.encode(), method="POST")
+    try:
+        urllib.request.urlopen(request, timeout=10).close()
+    except OSError as error:
+        pytest.skip(f"{REAL_OSV} is unreachable from this machine ({error}); CI runs this for real")
+    project = installed("default")
+    result = make_audit(project)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "No known vulnerabilities found" in result.stderr
 
 
 @pytest.mark.parametrize("name", INSTALLED)
