@@ -1,4 +1,4 @@
-"""gunicorn settings, from the environment (the Dockerfile's command uses this file)."""
+"""gunicorn settings, from the environment (`gunicorn --config config/gunicorn.py` reads them)."""
 
 import os
 

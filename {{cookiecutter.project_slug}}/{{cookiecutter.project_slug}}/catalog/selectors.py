@@ -41,7 +41,7 @@ def category_tree() -> list[CategoryNode]:
 def product_list(*, queryset: QuerySet[Product] | None = None) -> QuerySet[Product]:
     """Products a customer may see, with their category in the same query.
 
-    Given `queryset` (GraphQL's, already optimised for the fields asked), only narrows it.
+    Given `queryset` (a caller's own, already optimised for the fields it asks for), only narrows it.
     """
     if queryset is not None:
         return queryset.filter(is_active=True)
@@ -51,7 +51,7 @@ def product_list(*, queryset: QuerySet[Product] | None = None) -> QuerySet[Produ
 def order_list(*, user: User, queryset: QuerySet[Order] | None = None) -> QuerySet[Order]:
     """The user's own orders, with items and products fetched in two more queries in total.
 
-    Given `queryset` (GraphQL's, already optimised for the fields asked), only narrows it.
+    Given `queryset` (a caller's own, already optimised for the fields it asks for), only narrows it.
     """
     if queryset is not None:
         return queryset.filter(user=user)

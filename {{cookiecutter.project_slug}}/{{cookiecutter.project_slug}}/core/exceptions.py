@@ -26,7 +26,7 @@ class ApplicationError(Exception):
 
 
 class ConflictError(ApplicationError):
-    """The request is valid but clashes with the current state (for example, stock ran out)."""
+    """The request is valid but clashes with the current state (for example, more than is left)."""
 
     status_code = status.HTTP_409_CONFLICT
     code = "conflict"

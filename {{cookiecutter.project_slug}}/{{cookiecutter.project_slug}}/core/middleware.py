@@ -52,7 +52,7 @@ class RequestIdMiddleware:
 class HealthProbeMiddleware:
     """Answers the health probes before host validation and the HTTPS redirect.
 
-    Probes come from inside: Docker's HEALTHCHECK on 127.0.0.1, a kubelet on the pod's address.
+    Probes come from inside: a container's health check on 127.0.0.1, a kubelet on the pod's address.
     Their Host header is that address, not a name in ALLOWED_HOSTS, so CommonMiddleware would
     answer 400 (DisallowedHost) and a healthy container would be marked unhealthy. The probes build
     nothing from the Host header, so skipping that check for them alone is safe.

@@ -1,4 +1,4 @@
-"""Rate limits for sensitive endpoints (login, token refresh, placing orders), by django-ratelimit.
+"""Rate limits for sensitive endpoints (login, token refresh{% if cookiecutter.example_app == "catalog" %}, placing orders{% endif %}), by django-ratelimit.
 
 django-ratelimit counts; this module decides what a limited request gets: HTTP 429 with a
 Retry-After header (DRF's Throttled), never the library's default 403. When the shared cache is

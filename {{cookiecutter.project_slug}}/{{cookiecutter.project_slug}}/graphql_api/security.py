@@ -1,6 +1,6 @@
 """Limits that reject an abusive GraphQL document before any resolver runs.
 
-One request can ask for a lot: deep nesting (products -> category -> products -> ...), thousands
+One request can ask for a lot: deep nesting (an item -> its parent -> its items -> ...), thousands
 of aliases of one expensive field, a megabyte of query text, or lists multiplied by lists. Each
 limit below is a validation step: a document over any of them is refused whole, with an error
 that names the limit, and nothing executes. Values come from settings.GRAPHQL.
@@ -63,8 +63,8 @@ def list_size(field: FieldNode) -> int:
 class QueryCostRule(ValidationRule):
     """Estimated work of an operation: each field costs 1, and a list multiplies what is under it.
 
-    `products(pagination: {limit: 10}) { category { name } }` costs 10 x (1 + 2) = 30: each of the
-    10 items counts 1, plus 2 for its `category { name }`. A list without a literal limit counts
+    `items(pagination: {limit: 10}) { parent { name } }` costs 10 x (1 + 2) = 30: each of the
+    10 items counts 1, plus 2 for its `parent { name }`. A list without a literal limit counts
     as a full page (settings.STRAWBERRY_DJANGO).
     """
 
@@ -135,7 +135,7 @@ class Schema(strawberry.Schema):
     """Logs at ERROR only what an operator must act on.
 
     Strawberry logs every error at ERROR with its traceback, including documents the limits above
-    refuse and business errors such as an order beyond the stock: any client could flood the
+    refuse and business errors such as a conflict with the current state: any client could flood the
     error log and bury real failures. Those are the client's mistakes and go to DEBUG.
     """
 

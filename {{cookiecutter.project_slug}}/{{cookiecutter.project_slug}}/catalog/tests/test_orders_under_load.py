@@ -34,7 +34,9 @@ def gunicorn(tmp_path: Path) -> Iterator[str]:
         SECRET_KEY=settings.SECRET_KEY,  # the tokens below are signed with the test settings' key
         IP_MONITOR_THRESHOLD="1000000",  # 100 requests from one address are the test, not a flood
         EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
-        CELERY_BROKER_URL="memory://",  # confirmation tasks (with Celery) go nowhere
+{%- if cookiecutter.use_celery == "y" %}
+        CELERY_BROKER_URL="memory://",  # confirmation tasks go nowhere
+{%- endif %}
     ) as base:
         yield base
 

@@ -49,7 +49,7 @@ def skip_without_services() -> None:
 def server_env(**overrides: str) -> dict[str, str]:
     """Environment for a server or worker subprocess on the test database and the real Redis.
 
-    Not under coverage: its subprocess patch and forked workers (gunicorn's, Celery's pool) hang
+    Not under coverage: its subprocess patch and forked workers (gunicorn's{% if cookiecutter.use_celery == "y" %}, Celery's pool{% endif %}) hang
     together. The project's .env file is not read.
     """
     database_url = "postgres://{USER}:{PASSWORD}@{HOST}:{PORT}/{NAME}".format_map(

@@ -38,7 +38,7 @@ def test_near_the_limit_every_hit_is_synced_so_the_limit_is_exact_across_process
         WindowTally(window=WINDOW, sync_seconds=60),
         WindowTally(window=WINDOW, sync_seconds=60),
     )
-    hits = [(first if n % 2 else second).hit("orders", limit=100) for n in range(140)]
+    hits = [(first if n % 2 else second).hit("busy", limit=100) for n in range(140)]
     assert [hit.count <= 100 for hit in hits] == [True] * 100 + [False] * 40
     assert sum(hit.crossed for hit in hits) == 1  # exactly one hit carried the count over
 

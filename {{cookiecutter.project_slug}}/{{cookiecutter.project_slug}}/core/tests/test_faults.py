@@ -76,7 +76,9 @@ def stack(tmp_path: Path) -> Iterator[Stack]:
             workers=1,
             DATABASE_URL=database_url,
             REDIS_URL=f"redis://127.0.0.1:{redis.port}{cache.path}",
+{%- if cookiecutter.use_celery == "y" %}
             CELERY_BROKER_URL="memory://",
+{%- endif %}
         ) as url:
             yield Stack(url, database, redis)
 

@@ -20,7 +20,7 @@ def test_live_refuses_post(client: Client) -> None:
 def test_probes_by_ip_address_pass_a_real_host_list_that_refuses_other_requests(
     client: Client, settings
 ) -> None:
-    # Docker's HEALTHCHECK asks 127.0.0.1:8000; production allows only the public name.
+    # A container's health check asks 127.0.0.1:8000; production allows only the public name.
     settings.ALLOWED_HOSTS = ["api.example.com"]
     for probe in ("/health/live/", "/health/ready/"):
         assert client.get(probe, HTTP_HOST="127.0.0.1:8000").status_code == 200, probe

@@ -26,7 +26,9 @@ def rates(settings):
         "login_ip": "3/d",
         "login_email": "100/d",
         "token_refresh": "2/d",
+{%- if cookiecutter.example_app == "catalog" %}
         "order_create": "2/d",
+{%- endif %}
     }
     return settings.RATELIMIT_RATES
 

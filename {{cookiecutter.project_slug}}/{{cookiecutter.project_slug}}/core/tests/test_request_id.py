@@ -46,7 +46,7 @@ def test_json_formatter_writes_one_json_object_per_line_with_the_request_id() ->
     config = dict(settings.LOGGING["formatters"]["json"])
     formatter_class = import_string(config.pop("()"))
     formatter = formatter_class(config.pop("fmt"), **config)
-    record = logging.LogRecord("app", logging.INFO, __file__, 1, "order placed", None, None)
+    record = logging.LogRecord("app", logging.INFO, __file__, 1, "password changed", None, None)
     token = request_id_var.set("req-1")
     try:
         RequestIdFilter().filter(record)
@@ -55,6 +55,6 @@ def test_json_formatter_writes_one_json_object_per_line_with_the_request_id() ->
     line = formatter.format(record)
     assert "\n" not in line
     payload = json.loads(line)
-    assert payload["message"] == "order placed"
+    assert payload["message"] == "password changed"
     assert payload["request_id"] == "req-1"
     assert payload["level"] == "INFO"

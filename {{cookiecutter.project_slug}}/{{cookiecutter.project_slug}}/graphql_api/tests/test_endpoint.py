@@ -67,7 +67,7 @@ def test_too_many_tokens_are_refused(api_client: APIClient, settings) -> None:
 
 
 def test_too_deep_a_query_is_refused_with_the_reason(api_client: APIClient, settings) -> None:
-    settings.GRAPHQL = settings.GRAPHQL | {"MAX_DEPTH": 0}  # catalog: a real depth bomb
+    settings.GRAPHQL = settings.GRAPHQL | {"MAX_DEPTH": 0}  # so that `me { id }` is too deep
     body = gql(api_client, "{ me { id } }")
     assert body["data"] is None
     assert "exceeds maximum operation depth of 0" in messages(body)

@@ -8,7 +8,7 @@ from ...services import orders_expire_unpaid
 class Command(BaseCommand):
     help = (
         "Cancel pending orders older than ORDER_PAYMENT_MINUTES and return their stock. Safe to "
-        "rerun; runs every few minutes as a periodic task (or from cron without Celery)."
+        "rerun; runs every few minutes {% if cookiecutter.use_celery == "y" %}as a periodic task{% else %}from cron{% endif %}."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -8,7 +8,7 @@ from ...services import request_log_flush, request_log_purge
 class Command(BaseCommand):
     help = (
         "Write finished windows' per-IP request counts from Redis to RequestLog, then purge rows "
-        "past the retention period. Run it every few minutes (cron, or a periodic task)."
+        "past the retention period. Run it every few minutes {% if cookiecutter.use_celery == "y" %}(a periodic task, or cron){% else %}(cron){% endif %}."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -9,7 +9,7 @@ from ...services import suspicious_ips_flag
 class Command(BaseCommand):
     help = (
         "Flag the IPs whose requests in one hour exceed IP_MONITOR_SUSPICIOUS_PER_HOUR (the last "
-        "complete hour by default). Safe to rerun; runs hourly as a periodic task."
+        "complete hour by default). Safe to rerun; runs hourly {% if cookiecutter.use_celery == "y" %}as a periodic task{% else %}from cron{% endif %}."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
