@@ -24,6 +24,8 @@ SLUG = "{{ cookiecutter.project_slug }}"
 # sets _repo_dir; cruft, which regenerates projects to compute updates, does not.
 REPO_DIR = r"""{{ cookiecutter._repo_dir | default("") }}"""
 TEMPLATE_SOURCE = r"""{{ cookiecutter._template }}"""
+# The template's commit as cruft records it (cruft sets it; plain cookiecutter does not).
+CRUFT_COMMIT = r"""{{ cookiecutter._commit | default("") }}"""
 # The same with cookiecutter's abbreviations (gh:, gl:, bb: and the user's own) expanded, as
 # cookiecutter itself cloned it: cruft clones the recorded address with git, which knows none.
 TEMPLATE_URL = expand_abbreviations(TEMPLATE_SOURCE, get_user_config()["abbreviations"])
@@ -232,17 +234,44 @@ def applies(entry: dict, answers: dict[str, str]) -> bool:
     return all(answers[option] == value for option, value in entry.get("when", {}).items())
 
 
-def hub_link(page: str) -> str:
-    """The page in the template's learning hub: a GitHub URL when baked from GitHub."""
-    source = TEMPLATE_URL.removesuffix(".git").removesuffix("/")
-    for prefix in ("https://github.com/", "git@github.com:"):
-        if source.startswith(prefix):
-            repo = source.removeprefix(prefix)
-            return f"[{page}](https://github.com/{repo}/blob/main/docs/{page})"
-    return f"`docs/{page}` in the Nexus template"
+# How a forge shows one file at one commit, by host.
+FORGE_FILE_URLS = {
+    "github.com": "https://github.com/{repo}/blob/{commit}/{path}",
+    "gitlab.com": "https://gitlab.com/{repo}/-/blob/{commit}/{path}",
+    "bitbucket.org": "https://bitbucket.org/{repo}/src/{commit}/{path}",
+}
+FORGE_REPO = re.compile(r"(?:https://|ssh://git@|git@)([\w.-]+)[/:]([\w.-]+(?:/[\w.-]+)+)/?")
 
 
-def write_practices(root: Path) -> None:
+def forge_repo(address: str) -> tuple[str, str] | None:
+    """(host, owner/name) when the template was cloned from a forge we can link to."""
+    match = FORGE_REPO.fullmatch(address)
+    if match is None or match.group(1) not in FORGE_FILE_URLS:
+        return None
+    return match.group(1), match.group(2).removesuffix(".git")
+
+
+def hub_link(page: str, commit: str | None) -> str:
+    """A link to a page of the template's learning hub that resolves from the project.
+
+    `page` is relative to the template's docs/. Baked from a forge: the page at the commit baked
+    from (the default branch when unknown). From a folder given by its full path: the page's
+    file. Otherwise (a zip, an unknown host, a relative path this hook cannot resolve): the
+    page's name, not a link that would not open. cookiecutter's own copy of a remote template is
+    not linked: the next bake replaces it.
+    """
+    path = f"docs/{page}"
+    if forge := forge_repo(TEMPLATE_URL):
+        host, repo = forge
+        url = FORGE_FILE_URLS[host].format(repo=repo, commit=commit or "HEAD", path=path)
+        return f"[{page}]({url})"
+    local = Path(TEMPLATE_URL).expanduser()
+    if local.is_absolute() and (local / path).is_file():
+        return f"[{page}](<{(local / path).as_posix()}>)"
+    return f"`{page}` in the Nexus learning hub (the `docs/` folder of the Nexus template)"
+
+
+def write_practices(root: Path, commit: str | None) -> None:
     """docs/PRACTICES.md: the template's practice registry, narrowed to this project's options.
 
     The registry ships inside the project template and is removed once rendered.
@@ -264,7 +293,13 @@ def write_practices(root: Path) -> None:
     for practice in registry["practices"]:
         if not applies(practice, answers):
             continue
-        lines += ["", f"## {practice['title']}", "", f"Learn: {hub_link(practice['page'])}", ""]
+        lines += [
+            "",
+            f"## {practice['title']}",
+            "",
+            f"Learn: {hub_link(practice['page'], commit)}",
+            "",
+        ]
         for entry in practice["files"]:
             entry = {"path": entry} if isinstance(entry, str) else entry
             if applies(entry, answers):
@@ -337,7 +372,7 @@ def main() -> None:
     except ProjectNameTaken as error:
         sys.exit(f"ERROR: {error}")
     write_env(root)
-    write_practices(root)
+    write_practices(root, CRUFT_COMMIT or template_commit())
     cruft_note = write_cruft_state(root)
     print(
         f"\nCreated {root.name}. Next steps:\n"
