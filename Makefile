@@ -1,6 +1,7 @@
 # Nexus template: the commands a contributor (or a curious newcomer) needs.
 #   make demo   bake the defaults, install, migrate, seed and serve on http://127.0.0.1:8000
 #   make test   the template's whole test suite
+#   make upgrade  move the versions every bake installs to the newest releases, then test them
 PYTHON ?= python3
 VENV := $(CURDIR)/.venv
 UV := $(VENV)/bin/uv
@@ -10,7 +11,7 @@ DEMO := $(DEMO_DIR)/nexus_shop
 export UV_PYTHON_DOWNLOADS := never
 
 .DEFAULT_GOAL := help
-.PHONY: help bootstrap test test-fast lint demo docs bench clean
+.PHONY: help bootstrap test test-fast lint demo docs bench clean lock upgrade
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -63,3 +64,12 @@ clean: ## Remove build output and the tooling venv
 bench: bootstrap ## Measure the template and its API side by side (writes docs/benchmarks.md)
 	@command -v wrk >/dev/null || { echo "installing wrk (Debian package)"; apt-get install -y -q wrk >/dev/null; }
 	$(VENV)/bin/python benchmarks/run.py
+
+# The versions every bake installs: {{cookiecutter.project_slug}}/locks/ (scripts/pins.py).
+lock: bootstrap ## Re-lock the bakes' versions after editing the project template's dependencies
+	$(VENV)/bin/python scripts/pins.py
+
+upgrade: bootstrap ## Move the bakes' pinned versions to the newest releases, then run the whole suite
+	$(VENV)/bin/python scripts/pins.py --upgrade
+	$(MAKE) --no-print-directory test
+	@echo "Every suite passed on the new versions: commit the locks with build/pins-changes.md as the message."

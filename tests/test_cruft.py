@@ -153,3 +153,28 @@ def test_no_cruft_state_when_the_template_is_not_a_git_repository(tmp_path: Path
     )
     assert not (tmp_path / "nexus_shop" / ".cruft.json").exists()
     assert "cruft link" in result.stdout
+
+
+def test_an_update_brings_the_templates_newly_tested_versions_into_the_lock(
+    template_repo: Path, tmp_path: Path
+) -> None:
+    """A template upgrade (new pins) reaches a project as a patch to its uv.lock."""
+    project = create(template_repo, tmp_path, "Pinned Shop")
+    run("git", "init", "-q", "-b", "main", cwd=project)
+    commit_all(project, "Created from the template")
+
+    # The template moves a pin, in every Python's lock, as `make upgrade` would.
+    locks = template_repo / "{{cookiecutter.project_slug}}" / "locks"
+    for lock in locks.glob("*.lock"):
+        text = lock.read_text()
+        old = 'name = "sqlparse"\nversion = "'
+        assert text.count(old) == 1
+        version = text.split(old, 1)[1].split('"', 1)[0]
+        lock.write_text(text.replace(old + version, old + version + ".post1"))
+    commit_all(template_repo, "B: newer pins")
+
+    run(CRUFT, "update", "--skip-apply-ask", cwd=project)
+    (tmp_path / "fresh").mkdir()
+    fresh = create(template_repo, tmp_path / "fresh", "Pinned Shop")
+    assert (project / "uv.lock").read_text() == (fresh / "uv.lock").read_text()
+    assert f'name = "sqlparse"\nversion = "{version}.post1"' in (project / "uv.lock").read_text()
