@@ -110,9 +110,8 @@ def dist_count(venv: Path) -> int:
 
 
 def install_project(project: Path) -> None:
-    """The documented install: lock once, then `uv sync --locked` (all groups)."""
-    step(f"installing {project.name} (uv lock, uv sync --locked)")
-    sh([UV, "lock"], project, uv_env())
+    """The documented install: `uv sync --locked` (all groups) from the lock the bake came with."""
+    step(f"installing {project.name} (uv sync --locked)")
     sh([UV, "sync", "--locked"], project, uv_env())
 
 
