@@ -57,7 +57,9 @@ def relock(python: str, seed: str | None, *, upgrade: bool, workdir: Path) -> st
     answers = EVERY_DEPENDENCY | {"python_version": python}
     args = [sys.executable, "-m", "cookiecutter", "--no-input", "-o", str(workdir / python)]
     args += [str(TEMPLATE), *(f"{key}={value}" for key, value in answers.items())]
-    subprocess.run(args, check=True, capture_output=True)  # the hook's next steps are not ours
+    baked = subprocess.run(args, capture_output=True, text=True, check=False)
+    if baked.returncode != 0:  # the hook's next steps are not ours to print, its errors are
+        sys.exit(f"baking for Python {python} failed:\n{baked.stderr[-3000:]}")
     (project,) = (workdir / python).iterdir()
     lock = project / "uv.lock"
     if seed is not None:
