@@ -93,6 +93,12 @@ def leftovers(tmp_path: Path) -> list[Path]:
             id="slug-leading-digit",
         ),
         pytest.param(
+            {"project_slug": "shop_"},
+            "project_slug",
+            "ending with a letter or digit",
+            id="slug-trailing-underscore",
+        ),
+        pytest.param(
             {"project_slug": "class"}, "project_slug", "Python keyword", id="slug-keyword-class"
         ),
         pytest.param(
@@ -300,6 +306,8 @@ def test_choice_not_offered_in_a_replay_file_is_caught_by_the_pre_gen_hook(
         pytest.param(
             {"project_name": "Café Žluťoučký 🚀", "project_slug": "cafe"}, id="non-ascii-name"
         ),
+        pytest.param({"project_name": "Acme Inc."}, id="name-ending-in-a-full-stop"),
+        pytest.param({"project_name": "-Shop-"}, id="name-with-dashes-around"),
         pytest.param({"version": "1.0.0rc1"}, id="version-release-candidate"),
         pytest.param({"version": "1.0.0.dev1"}, id="version-dev-release"),
         pytest.param({"domain_name": "api.my-shop.co.uk"}, id="domain-with-hyphen-and-subdomains"),
