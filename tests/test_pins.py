@@ -136,28 +136,82 @@ def test_the_locks_are_written_by_the_uv_the_generated_projects_pin() -> None:
     for ci_file in (".github/workflows/ci.yml", ".gitlab-ci.yml"):
         assert f'UV_VERSION: "{tooling}"' in (project / ci_file).read_text(), ci_file
     assert f"ghcr.io/astral-sh/uv:{tooling} " in (project / "Dockerfile").read_text()
+    assert (
+        f"[uv](https://docs.astral.sh/uv/) {tooling} or newer"
+        in (project / "README.md").read_text()
+    )
 
 
-def test_a_project_named_like_a_package_it_installs_is_refused(tmp_path: Path) -> None:
-    # six comes with python-dateutil: no lock can hold the project and the package.
+@pytest.mark.parametrize("slug", ["six", "idna", "typing_extensions", "pre_commit"])
+def test_a_project_named_like_a_package_it_installs_is_refused_before_anything_is_written(
+    tmp_path: Path, slug: str
+) -> None:
+    """No lock can hold a project and a package of one name (six comes with python-dateutil)."""
+    # Even over a folder of that name that exists (cookiecutter -f): nothing of it is touched.
+    existing = tmp_path / slug
+    existing.mkdir()
+    (existing / "NOTES.txt").write_text("mine\n")
     script = (
         "from cookiecutter.main import cookiecutter; import sys; "
         "cookiecutter(sys.argv[1], no_input=True, output_dir=sys.argv[2],"
-        " extra_context={'project_slug': 'six'})"
+        " overwrite_if_exists=True, extra_context={'project_slug': sys.argv[3]})"
     )
     result = subprocess.run(
-        [sys.executable, "-c", script, str(TEMPLATE), str(tmp_path)],
+        [sys.executable, "-c", script, str(TEMPLATE), str(tmp_path), slug],
         capture_output=True,
         text=True,
         check=False,
     )
     assert result.returncode != 0
-    assert "ERROR: the project's name 'six' is also the name of a package it installs" in (
-        result.stdout + result.stderr
+    name = slug.replace("_", "-")
+    assert (
+        f"ERROR: project_slug '{slug}' is the name of a package Nexus projects install ({name})"
+        in (result.stderr)
     )
-    assert not (tmp_path / "six").exists()
+    assert [path.name for path in existing.iterdir()] == ["NOTES.txt"]
+
+
+def template_copy(tmp_path: Path) -> Path:
+    """The template's files (tracked and new, as in the working tree) in a folder of their own."""
+    files = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard"],
+        cwd=TEMPLATE,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    copy = tmp_path / "template"
+    for rel in files:
+        if (TEMPLATE / rel).is_file():
+            (copy / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(TEMPLATE / rel, copy / rel)
+    return copy
+
+
+def test_a_dependency_only_an_option_turned_off_asks_for_is_locked_too(tmp_path: Path) -> None:
+    """The locks join every combination's requirements, not only the bake with everything on."""
+    copy = template_copy(tmp_path)
+    pyproject = copy / "{{cookiecutter.project_slug}}" / "pyproject.toml"
+    anchor = '  "whitenoise>=6.8",\n'
+    extra = (
+        '{%- if cookiecutter.use_celery == "n" %}\n  "sqlparse>=0.5",  # cron jobs\n{%- endif %}\n'
+    )
+    assert anchor in pyproject.read_text()
+    pyproject.write_text(pyproject.read_text().replace(anchor, anchor + extra))
+    answers = {"use_celery": "n", "project_slug": "cron_shop"}
+    # Before the template is re-locked, a bake cannot get a lock: it fails, leaving nothing.
+    stale = tmp_path / "stale"
+    stale.mkdir()
     with pytest.raises(FailedHookException):
-        bake_into(tmp_path, {"project_slug": "idna"})
+        cookiecutter(str(copy), no_input=True, output_dir=str(stale), extra_context=answers)
+    assert list(stale.iterdir()) == []
+
+    run([sys.executable, str(copy / "scripts" / "pins.py")], copy)
+    project = Path(
+        cookiecutter(str(copy), no_input=True, output_dir=str(tmp_path), extra_context=answers)
+    )
+    assert '{ name = "sqlparse", specifier = ">=0.5" }' in (project / "uv.lock").read_text()
+    run([UV, "lock", "--locked", "--offline"], project, uv_env("3.12"))
 
 
 def test_the_locks_are_what_the_pins_script_keeps() -> None:
@@ -176,18 +230,7 @@ def test_the_pins_script_upgrades_a_copy_of_the_template_and_reports_what_moved(
     tmp_path: Path,
 ) -> None:
     """--upgrade on a copy whose Django pin is taken back one patch release."""
-    files = subprocess.run(
-        ["git", "ls-files", "-co", "--exclude-standard"],
-        cwd=TEMPLATE,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
-    copy = tmp_path / "template"
-    for rel in files:
-        if (TEMPLATE / rel).is_file():
-            (copy / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(TEMPLATE / rel, copy / rel)
+    copy = template_copy(tmp_path)
     first = PYTHONS[0]
     lock = copy / "{{cookiecutter.project_slug}}" / "locks" / f"python{first}.lock"
     pinned = locked_versions(lock)["django"]
