@@ -162,18 +162,16 @@ def narrow_lock(lock_text: str, pyproject: dict) -> str:
             f"the project's name {name!r} is also the name of a package it installs; "
             "bake again with another project_slug"
         )
-    locked = {entry["name"] for entry in packages[root].get("dependencies", [])}
+    root_edges = [*packages[root].get("dependencies", [])]
     for group in packages[root].get("dev-dependencies", {}).values():
-        locked |= {entry["name"] for entry in group}
-    if missing := sorted(names - locked):
+        root_edges += group
+    if missing := sorted(names - {edge["name"] for edge in root_edges}):
         raise LockError(f"the template's lock has no entry for {', '.join(missing)}")
 
     by_name: dict[str, list[int]] = {}
     for i, package in enumerate(packages):
         by_name.setdefault(package["name"], []).append(i)
-    edges = [e for e in packages[root].get("dependencies", []) if e["name"] in names]
-    for group in packages[root].get("dev-dependencies", {}).values():
-        edges += [e for e in group if e["name"] in names]
+    edges = [edge for edge in root_edges if edge["name"] in names]
     reached: set[tuple[int, str]] = set()
     while edges:
         edge = edges.pop()

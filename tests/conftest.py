@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from find_python import find_python
+from pins import versions
 
 TEMPLATE = Path(__file__).resolve().parents[1]
 UV = str(Path(sys.executable).with_name("uv"))
@@ -73,6 +75,48 @@ def answers_for(name: str) -> dict[str, str]:
 SERVICE_SLOTS = {"default": 11, "minimal": 12, "rest-only": 13}
 POSTGRES = os.environ.get("NEXUS_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 REDIS = os.environ.get("NEXUS_TEST_REDIS", "redis://127.0.0.1:6379")
+
+
+# What a bake grows once installed and run (the installed bakes are shared with other tests).
+NOT_FROM_THE_TEMPLATE = {
+    ".git",
+    ".venv",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".pytest_cache",
+    "__pycache__",
+}
+
+
+def project_files(root: Path) -> list[Path]:
+    """Every file of a bake that the template wrote, in a stable order."""
+    return sorted(
+        p
+        for p in root.rglob("*")
+        if p.is_file() and not NOT_FROM_THE_TEMPLATE & set(p.relative_to(root).parts)
+    )
+
+
+def locked_versions(lock: Path) -> dict[str, str]:
+    """Package name -> version, for every registry package of a uv lock (scripts/pins.py)."""
+    return versions(lock.read_text())
+
+
+def copy_template(destination: Path) -> Path:
+    """The template's files as in the working tree (tracked, and new ones git does not ignore)."""
+    files = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=TEMPLATE,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split("\0")
+    for name in filter(None, files):
+        source = TEMPLATE / name
+        if source.is_file():
+            (destination / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, destination / name)
+    return destination
 
 
 def run(

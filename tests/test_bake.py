@@ -12,21 +12,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import BAKES, COOKIECUTTER_JSON, Bake, answers_for
+from conftest import BAKES, COOKIECUTTER_JSON, Bake, answers_for, project_files
 
 RUFF = str(Path(sys.executable).with_name("ruff"))
-
-
-# What a bake grows once installed and run (the installed bakes are shared with other tests).
-NOT_FROM_THE_TEMPLATE = {".git", ".venv", ".mypy_cache", ".ruff_cache", ".pytest_cache"}
-
-
-def project_files(root: Path) -> list[Path]:
-    return [
-        p
-        for p in root.rglob("*")
-        if p.is_file() and not NOT_FROM_THE_TEMPLATE & set(p.relative_to(root).parts)
-    ]
 
 
 def test_the_bakes_cover_every_value_of_every_option() -> None:

@@ -13,7 +13,6 @@ import json
 import re
 import shutil
 import subprocess
-import tomllib
 import urllib.request
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -21,7 +20,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import BAKES, TEMPLATE, UV, UV_ON_PATH, Bake, answers_for, run
+from conftest import BAKES, TEMPLATE, UV, UV_ON_PATH, Bake, answers_for, locked_versions, run
 from osv_server import OsvServer, closed_port_url
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
@@ -322,8 +321,7 @@ def locked_runtime_set(project: Bake) -> set[tuple[str, str]]:
             "print(json.dumps(env()))",
         ).stdout
     )
-    lock = tomllib.loads((project.path / "uv.lock").read_text())
-    locked = {(canonicalize_name(p["name"]), p["version"]) for p in lock["package"]}
+    locked = set(locked_versions(project.path / "uv.lock").items())
     pins = set()
     for line in exported.splitlines():
         if not line or line[0] in "# ":
@@ -339,9 +337,7 @@ def locked_runtime_set(project: Bake) -> set[tuple[str, str]]:
 
 
 def pinned_version(project: Bake, package: str) -> Version:
-    lock = tomllib.loads((project.path / "uv.lock").read_text())
-    [version] = [p["version"] for p in lock["package"] if p["name"] == package]
-    return Version(version)
+    return Version(locked_versions(project.path / "uv.lock")[package])
 
 
 @pytest.mark.slow

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import TEMPLATE
+from conftest import TEMPLATE, copy_template
 
 CRUFT = str(Path(sys.executable).with_name("cruft"))
 GIT_ENV = {
@@ -46,14 +46,8 @@ def commit_all(repo: Path, message: str) -> str:
 
 @pytest.fixture
 def template_repo(tmp_path: Path) -> Path:
-    """The template's tracked files (as in the working tree) in a fresh git repository."""
-    repo = tmp_path / "template"
-    files = run("git", "ls-files", "-z", cwd=TEMPLATE).stdout.split("\0")
-    for name in filter(None, files):
-        source = TEMPLATE / name
-        if source.is_file():
-            (repo / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, repo / name)
+    """The template's files (as in the working tree) in a fresh git repository."""
+    repo = copy_template(tmp_path / "template")
     run("git", "init", "-q", "-b", "main", cwd=repo)
     commit_all(repo, "A")
     return repo

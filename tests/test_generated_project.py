@@ -10,11 +10,10 @@ from __future__ import annotations
 import json
 import re
 import secrets
-import tomllib
 from collections.abc import Callable
 
 import pytest
-from conftest import TEMPLATE, UV, Bake, answers_for, run
+from conftest import TEMPLATE, UV, Bake, answers_for, locked_versions, run
 
 pytestmark = pytest.mark.slow
 
@@ -37,12 +36,9 @@ def test_the_installed_versions_are_the_ones_the_template_pins(
     """What `make install` put in .venv, against the source of truth, not the bake's own lock."""
     project = installed(name)
     python = answers_for(name)["python_version"]
-    source = TEMPLATE / "{{cookiecutter.project_slug}}" / "locks" / f"python{python}.lock"
-    pinned = {
-        package["name"]: package["version"]
-        for package in tomllib.loads(source.read_text())["package"]
-        if "registry" in package["source"]
-    }
+    pinned = locked_versions(
+        TEMPLATE / "{{cookiecutter.project_slug}}" / "locks" / f"python{python}.lock"
+    )
     venv_python = str(project.path / ".venv" / "bin" / "python")
     args = [UV, "pip", "list", "--format", "json", "--python", venv_python]
     listing = run(args, project.path, project.env()).stdout
@@ -50,9 +46,7 @@ def test_the_installed_versions_are_the_ones_the_template_pins(
     assert len(installed_versions) >= 60
     assert {n: v for n, v in installed_versions.items() if pinned.get(n) != v} == {}
     # And nothing the bake's options do not need: each is in its uv.lock, which holds no more.
-    bake_lock = tomllib.loads((project.path / "uv.lock").read_text())["package"]
-    needed = {package["name"] for package in bake_lock if "registry" in package["source"]}
-    assert set(installed_versions) <= needed
+    assert set(installed_versions) <= set(locked_versions(project.path / "uv.lock"))
 
 
 @pytest.mark.parametrize("name", INSTALLED)

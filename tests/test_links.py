@@ -15,7 +15,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from conftest import BAKES, TEMPLATE, Bake, answers_for
+from conftest import BAKES, TEMPLATE, Bake, answers_for, project_files
 from cookiecutter.utils import create_env_with_context
 
 MARKDOWN_LINK = re.compile(r"\[[^\]]*\]\((?:<([^>]+)>|([^)\s]+))\)")
@@ -25,8 +25,7 @@ PAGE = "practices/rate-limiting.md"
 
 
 def markdown_files(root: Path) -> list[Path]:
-    ignored = {".venv", ".git", ".mypy_cache", ".ruff_cache", ".pytest_cache"}
-    return [p for p in root.rglob("*.md") if not ignored & set(p.relative_to(root).parts)]
+    return [path for path in project_files(root) if path.suffix == ".md"]
 
 
 @pytest.mark.parametrize("name", list(BAKES))
@@ -64,15 +63,16 @@ def test_the_hub_pages_are_linked_and_nothing_points_at_pages_the_project_lacks(
         (target,) = [m.group(1) or m.group(2) for m in MARKDOWN_LINK.finditer(line)]
         assert target.startswith(str(TEMPLATE / "docs" / "practices")), line
     # A page named outside a link is a page the user cannot open from here.
-    for path in project.path.rglob("*"):
-        if path.is_file() and ".venv" not in path.parts and path.suffix != ".lock":
-            try:
-                text = path.read_text()
-            except UnicodeDecodeError:
-                continue
-            unlinked = MARKDOWN_LINK.sub("", text)
-            assert "docs/practices/" not in unlinked, path.relative_to(project.path)
-            assert "Nexus docs" not in unlinked, path.relative_to(project.path)
+    for path in project_files(project.path):
+        if path.suffix == ".lock":
+            continue
+        try:
+            text = path.read_text()
+        except UnicodeDecodeError:
+            continue
+        unlinked = MARKDOWN_LINK.sub("", text)
+        assert "docs/practices/" not in unlinked, path.relative_to(project.path)
+        assert "Nexus docs" not in unlinked, path.relative_to(project.path)
 
 
 def post_gen_hook(tmp_path: Path, template: str, commit: str | None, repo_dir: str) -> ModuleType:

@@ -14,14 +14,12 @@ import difflib
 import itertools
 import os
 import re
-import shutil
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
 import pytest
-from conftest import COOKIECUTTER_JSON, TEMPLATE, UV, run
+from conftest import COOKIECUTTER_JSON, TEMPLATE, UV, copy_template, locked_versions, run
 from cookiecutter.exceptions import FailedHookException
 from cookiecutter.main import cookiecutter
 from find_python import find_python
@@ -40,11 +38,6 @@ COMBINATIONS = [
 # Project names that sort before, among and after the locked packages: the hook must place the
 # project's own entry where uv would.
 SLUGS = ("aardvark_api", "django_shop", "zz_store")
-
-
-def locked_versions(lock: Path) -> dict[str, str]:
-    packages = tomllib.loads(lock.read_text())["package"]
-    return {p["name"]: p["version"] for p in packages if "registry" in p["source"]}
 
 
 def bake_into(output_dir: Path, answers: dict[str, str]) -> Path:
@@ -171,26 +164,9 @@ def test_a_project_named_like_a_package_it_installs_is_refused_before_anything_i
     assert [path.name for path in existing.iterdir()] == ["NOTES.txt"]
 
 
-def template_copy(tmp_path: Path) -> Path:
-    """The template's files (tracked and new, as in the working tree) in a folder of their own."""
-    files = subprocess.run(
-        ["git", "ls-files", "-co", "--exclude-standard"],
-        cwd=TEMPLATE,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
-    copy = tmp_path / "template"
-    for rel in files:
-        if (TEMPLATE / rel).is_file():
-            (copy / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(TEMPLATE / rel, copy / rel)
-    return copy
-
-
 def test_a_dependency_only_an_option_turned_off_asks_for_is_locked_too(tmp_path: Path) -> None:
     """The locks join every combination's requirements, not only the bake with everything on."""
-    copy = template_copy(tmp_path)
+    copy = copy_template(tmp_path / "template")
     pyproject = copy / "{{cookiecutter.project_slug}}" / "pyproject.toml"
     anchor = '  "whitenoise>=6.8",\n'
     extra = (
@@ -230,7 +206,7 @@ def test_the_pins_script_upgrades_a_copy_of_the_template_and_reports_what_moved(
     tmp_path: Path,
 ) -> None:
     """--upgrade on a copy whose Django pin is taken back one patch release."""
-    copy = template_copy(tmp_path)
+    copy = copy_template(tmp_path / "template")
     first = PYTHONS[0]
     lock = copy / "{{cookiecutter.project_slug}}" / "locks" / f"python{first}.lock"
     pinned = locked_versions(lock)["django"]

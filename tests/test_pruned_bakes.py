@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import BAKES, Bake, answers_for
+from conftest import BAKES, Bake, answers_for, project_files
 
 
 def word(pattern: str) -> str:
@@ -93,7 +93,6 @@ ALLOWED: list[tuple[str, str, str]] = [
 NOT_SEARCHED = {
     "LICENSE": "a licence's text, word for word (GPL-3.0 has products and 'in order to')",
 }
-SKIPPED_DIRS = {".git", ".venv", ".mypy_cache", ".ruff_cache", ".pytest_cache", "__pycache__"}
 URL = re.compile(r"\b(?:https?|ssh|git\+https?)://\S+|\bgit@[\w.-]+:\S+")
 
 DEFAULTS = answers_for("default")
@@ -111,17 +110,16 @@ def forbidden(answers: dict[str, str]) -> re.Pattern[str]:
 def leftovers(root: Path, answers: dict[str, str]) -> list[str]:
     """`path:line: word: the line` for every forbidden word in the bake's text files."""
     pattern = forbidden(answers)
-    allowed = ALLOWED
     found = []
-    for path in sorted(root.rglob("*")):
+    for path in project_files(root):
         rel = path.relative_to(root)
-        if not path.is_file() or SKIPPED_DIRS & set(rel.parts) or str(rel) in NOT_SEARCHED:
+        if str(rel) in NOT_SEARCHED:
             continue
         try:
             text = path.read_text()
         except UnicodeDecodeError:
             continue  # not a text file
-        for glob, sentence, _ in allowed:
+        for glob, sentence, _ in ALLOWED:
             if fnmatch.fnmatch(str(rel), glob):
                 text = re.sub(sentence, "", text)
         text = URL.sub("", text)
