@@ -3,6 +3,7 @@
 import logging
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
 from rest_framework import exceptions, status
@@ -41,6 +42,9 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     """DRF's handler, extended to service-layer errors; every error body has a `detail`."""
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
+    if isinstance(exc, RequestDataTooBig):  # from core/parsers.py: the body Django's handler gives
+        body = {"detail": "The request body is too large.", "code": "too_large"}
+        return Response(body, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, ApplicationError):
         body = {"detail": exc.message, "code": exc.code, **exc.extra}
         return Response(body, status=exc.status_code)

@@ -25,3 +25,15 @@ class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_id_var.get()
         return True
+
+
+class ClientFaultFilter(logging.Filter):
+    """Django logs every request it refuses as suspicious (a Host header not in ALLOWED_HOSTS, a
+    body or form past its limits) at ERROR with a traceback: one per request, from any scanner.
+    The client is at fault and has its 400, so such a record becomes one WARNING line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name.startswith("django.security."):
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            record.exc_info, record.exc_text = None, None
+        return True
