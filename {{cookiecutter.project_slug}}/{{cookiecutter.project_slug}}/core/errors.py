@@ -27,5 +27,10 @@ def page_not_found(request: HttpRequest, exception: Exception) -> JsonResponse:
     return _error(404, "Not found.", "not_found")
 
 
+def slash_missing(request: HttpRequest) -> JsonResponse:
+    """A non-GET request to a path that exists only with a trailing slash (core/middleware.py)."""
+    return _error(404, f"Not found. Did you mean {request.path}/ (with a slash)?", "not_found")
+
+
 def server_error(request: HttpRequest) -> JsonResponse:
     return _error(500, "Server error.", "server_error")

@@ -3,16 +3,19 @@ import time
 from collections.abc import Callable
 from functools import cache
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.middleware.common import CommonMiddleware as DjangoCommonMiddleware
 from django.urls import reverse
 
-from . import views
+from . import errors, views
 from .client_ip import client_ip
 from .logging import request_id_var, resolve_request_id
 
 logger = logging.getLogger(__name__)
 
 REQUEST_ID_HEADER = "X-Request-ID"
+# A redirect is followed as a GET: only requests without a body may be redirected.
+SLASH_REDIRECT_METHODS = frozenset({"GET", "HEAD"})
 
 
 class RequestIdMiddleware:
@@ -69,3 +72,28 @@ class HealthProbeMiddleware:
 @cache
 def probes() -> dict[str, Callable[[HttpRequest], HttpResponse]]:
     return {reverse("health:live"): views.live, reverse("health:ready"): views.ready}
+
+
+class CommonMiddleware(DjangoCommonMiddleware):
+    """Django's, except that only GET and HEAD are redirected to the path with its slash.
+
+    A POST to /api/v1/auth/token (no slash) got a 301, which clients follow as a GET without the
+    body, and a 500 with DEBUG on (Django refuses to redirect a POST there). Other methods get a
+    JSON 404 that names the path with the slash, in every environment.
+    """
+
+    def should_redirect_with_slash(self, request: HttpRequest) -> bool:
+        return request.method in SLASH_REDIRECT_METHODS and super().should_redirect_with_slash(
+            request
+        )
+
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
+        if (
+            response.status_code == 404
+            and request.method not in SLASH_REDIRECT_METHODS
+            and super().should_redirect_with_slash(request)
+        ):
+            return errors.slash_missing(request)
+        return super().process_response(request, response)
