@@ -92,3 +92,59 @@ def test_request_user_fails_closed_for_an_anonymous_request() -> None:
     request.user = AnonymousUser()
     with pytest.raises(NotAuthenticated):
         request_user(request)
+
+
+# Found in the field: simplejwt's refresh serializer let User.DoesNotExist out (a 500).
+def test_refreshing_the_token_of_a_deleted_user_is_401(api_client: APIClient, user: User) -> None:
+    _, tokens = obtain(api_client, user.email, TEST_PASSWORD)
+    user.delete()
+    response = api_client.post(REFRESH_URL, {"refresh": tokens["refresh"]}, format="json")
+    assert response.status_code == 401
+    assert response.json() == {
+        "detail": "No active account found for the given token.",
+        "code": "no_active_account",
+    }
+
+
+def test_refreshing_the_token_of_a_deactivated_user_is_401(
+    api_client: APIClient, user: User
+) -> None:
+    _, tokens = obtain(api_client, user.email, TEST_PASSWORD)
+    user.is_active = False
+    user.save()
+    response = api_client.post(REFRESH_URL, {"refresh": tokens["refresh"]}, format="json")
+    assert response.status_code == 401
+    assert response.json()["code"] == "no_active_account"
+
+
+def test_the_access_token_of_a_deleted_user_is_401(api_client: APIClient, user: User) -> None:
+    _, tokens = obtain(api_client, user.email, TEST_PASSWORD)
+    user.delete()
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens['access']}")
+    response = api_client.get(ME_URL)
+    assert response.status_code == 401
+    assert response.json()["code"] == "user_not_found"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"refresh": "not.a.token"},
+        {"refresh": ""},
+        {"refresh": ["a list"]},
+        {"refresh": "a" * 10_000},
+        {},
+    ],
+    ids=["garbage", "empty", "list", "long", "missing"],
+)
+def test_a_malformed_refresh_request_is_a_4xx(api_client: APIClient, body: object) -> None:
+    response = api_client.post(REFRESH_URL, body, format="json")
+    assert response.status_code in {400, 401}
+    assert "detail" in response.json() or "refresh" in response.json()
+
+
+def test_an_access_token_is_no_refresh_token(api_client: APIClient, user: User) -> None:
+    _, tokens = obtain(api_client, user.email, TEST_PASSWORD)
+    response = api_client.post(REFRESH_URL, {"refresh": tokens["access"]}, format="json")
+    assert response.status_code == 401
+    assert response.json()["code"] == "token_not_valid"
