@@ -5,3 +5,9 @@ class CoreConfig(AppConfig):
     name = "{{ cookiecutter.project_slug }}.core"
     label = "core"
     verbose_name = "Core"
+
+    def ready(self) -> None:
+        from .checks import refuse_contradicting_settings
+
+        # Every process (web server, task worker, manage.py) stops here on settings that contradict.
+        refuse_contradicting_settings()

@@ -1,5 +1,8 @@
 from django.apps import AppConfig
 
+# Registered on import, before any app is ready: CoreConfig.ready runs the "settings" checks.
+from . import checks  # noqa: F401
+
 
 class GraphqlApiConfig(AppConfig):
     name = "{{ cookiecutter.project_slug }}.graphql_api"

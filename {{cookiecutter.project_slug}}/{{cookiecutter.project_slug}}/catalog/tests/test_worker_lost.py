@@ -28,7 +28,8 @@ from .factories import ProductFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-# Seconds, instead of an hour and ten seconds, with time limits below them as the settings require.
+# Seconds, instead of an hour and ten seconds, with time limits and retry waits below them as the
+# settings require.
 VISIBILITY_TIMEOUT = 3
 RESTORE_INTERVAL = 1
 SHORT_REDELIVERY = {
@@ -36,6 +37,7 @@ SHORT_REDELIVERY = {
     "CELERY_UNACKED_RESTORE_INTERVAL": str(RESTORE_INTERVAL),
     "CELERY_TASK_TIME_LIMIT": "2",
     "CELERY_TASK_SOFT_TIME_LIMIT": "1",
+    "TASK_RETRY_BACKOFF_MAX": "2",
 }
 # Scheduling on a busy machine, the task's delivery and run, and the result's way back.
 SLACK = 2

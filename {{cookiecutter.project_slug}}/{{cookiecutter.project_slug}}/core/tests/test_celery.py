@@ -35,7 +35,11 @@ def test_redelivery_waits_longer_than_any_task_may_run_or_wait() -> None:
     visibility = app.conf.broker_transport_options["visibility_timeout"]
     assert 0 < app.conf.task_soft_time_limit < app.conf.task_time_limit < visibility
     # A retry waits up to retry_backoff_max in the worker, unacknowledged: that too.
-    assert BaseTask.retry_backoff_max < visibility
+    app.loader.import_default_modules()
+    task = app.tasks[f"{settings.PACKAGE}.ip_tracking.tasks.flush_request_log"]
+    assert isinstance(task, BaseTask)
+    assert task.retry_backoff_max == settings.TASK_RETRY_BACKOFF_MAX == 600
+    assert task.retry_backoff_max < visibility
 
 
 def test_a_lost_task_is_looked_for_on_every_restore_interval_not_every_tenth() -> None:
@@ -64,17 +68,49 @@ def test_without_a_broker_tasks_run_inline_and_with_redis_they_are_queued() -> N
 
 
 @pytest.mark.parametrize(
-    "env",
+    ("env", "message"),
     [
-        {"CELERY_TASK_TIME_LIMIT": "4000"},  # longer than the visibility timeout
-        {"CELERY_TASK_SOFT_TIME_LIMIT": "300"},  # not shorter than the hard limit
-        {"CELERY_TASK_SOFT_TIME_LIMIT": "0"},
+        # Found in the field: 400 s passed a check of the time limits alone, while a retry's
+        # countdown reaches 600 s: the waiting task is redelivered and runs twice.
+        (
+            {"CELERY_VISIBILITY_TIMEOUT": "400"},
+            "CELERY_VISIBILITY_TIMEOUT (400 s) must exceed TASK_RETRY_BACKOFF_MAX (600 s)",
+        ),
+        (
+            {"CELERY_TASK_TIME_LIMIT": "4000"},
+            "CELERY_VISIBILITY_TIMEOUT (3600 s) must exceed CELERY_TASK_TIME_LIMIT (4000 s)",
+        ),
+        (
+            {"CELERY_TASK_SOFT_TIME_LIMIT": "300"},
+            "CELERY_TASK_SOFT_TIME_LIMIT (300 s) must be below CELERY_TASK_TIME_LIMIT (300 s)",
+        ),
+        ({"CELERY_TASK_SOFT_TIME_LIMIT": "0"}, "must be positive numbers of seconds"),
+        ({"CELERY_BROKER_TIMEOUT": "1"}, "CELERY_BROKER_TIMEOUT must be more than 1 second"),
+    ],
+    ids=[
+        "visibility-below-backoff",
+        "visibility-below-limit",
+        "soft-not-below-hard",
+        "zero",
+        "broker-timeout-too-short",
     ],
 )
-def test_inconsistent_time_limits_stop_the_start(env: dict[str, str]) -> None:
+def test_contradicting_time_limits_stop_the_start(env: dict[str, str], message: str) -> None:
     result = run_with_settings(CELERY_PROBE, settings_module="config.settings.local", env=env)
     assert result.returncode != 0
-    assert "Celery limits must satisfy" in result.stderr.strip().splitlines()[-1]
+    assert message in result.stderr.strip().splitlines()[-1]
+
+
+def test_each_contradiction_is_its_own_system_check() -> None:
+    env = {"CELERY_VISIBILITY_TIMEOUT": "400", "CELERY_TASK_TIME_LIMIT": "500"}
+    probe = (
+        "import django; from django.conf import settings; settings.INSTALLED_APPS; "
+        "from django.core import checks; from config.celery import check_celery_limits; "
+        "print(sorted(m.id for m in check_celery_limits(None)))"
+    )
+    result = run_with_settings(probe, settings_module="config.settings.local", env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "['config.E002', 'config.E002']"
 
 
 def test_every_scheduled_task_exists() -> None:
