@@ -10,18 +10,22 @@ from typing import Any
 
 import strawberry
 import strawberry_django
-from django.db.models import QuerySet
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
 from strawberry import auto
 
-from ..core.exceptions import NotFoundError
+from ..core.exceptions import ApplicationError, NotFoundError
 from ..graphql_api.context import parse_id, require_user
-from . import models, selectors, services
+from ..graphql_api.security import MAX_ITEMS, TextLookup, paginated_field
+from ..idempotency.services import HEADER as IDEMPOTENCY_HEADER
+from ..idempotency.services import idempotency_key_parse, idempotent_call
+from . import filters, models, selectors, services
 
 
-@strawberry_django.filter_type(models.Category, lookups=True)
+@strawberry_django.filter_type(models.Category)
 class CategoryFilter:
-    name: auto
-    slug: auto
+    name: TextLookup | None
+    slug: TextLookup | None
 
 
 @strawberry_django.type(models.Category)
@@ -32,11 +36,39 @@ class Category:
     parent: "Category | None"
 
 
-@strawberry_django.filter_type(models.Product, lookups=True)
+def rest_price(name: str, value: Decimal, argument: str) -> Decimal:
+    """`value` checked by REST's own price filter (catalog/filters.py): same range, same message."""
+    try:
+        price: Decimal = filters.ProductFilter.base_filters[name].field.clean(value)
+    except ValidationError as error:
+        raise ApplicationError(
+            f"{argument}: {' '.join(error.messages)}", extra={"argument": argument}
+        ) from None
+    return price
+
+
+@strawberry_django.filter_type(
+    models.Product,
+    description="REST's product filters, same bounds: minPrice and maxPrice from 0 to "
+    "99999999.99; inStock true (stock left) or false (sold out).",
+)
 class ProductFilter:
-    name: auto
-    price: auto
+    """REST's product filters (catalog/filters.py), with the same bounds, plus text lookups."""
+
+    name: TextLookup | None
     category: CategoryFilter | None
+
+    @strawberry_django.filter_field
+    def min_price(self, value: Decimal, prefix: str) -> Q:
+        return Q(**{f"{prefix}price__gte": rest_price("min_price", value, "filters.minPrice")})
+
+    @strawberry_django.filter_field
+    def max_price(self, value: Decimal, prefix: str) -> Q:
+        return Q(**{f"{prefix}price__lte": rest_price("max_price", value, "filters.maxPrice")})
+
+    @strawberry_django.filter_field
+    def in_stock(self, value: bool, prefix: str) -> Q:
+        return Q(**{f"{prefix}stock__gt": 0}) if value else Q(**{f"{prefix}stock": 0})
 
 
 @strawberry_django.order_type(models.Product)
@@ -86,7 +118,8 @@ class Order:
     status: auto
     total: auto
     created_at: auto
-    items: list[OrderItem]
+    # Not paginated, as an order is read whole; bounded by the order rules (services).
+    items: list[OrderItem] = strawberry_django.field(metadata={MAX_ITEMS: services.MAX_ORDER_LINES})
 
     @classmethod
     def get_queryset(
@@ -104,17 +137,15 @@ class OrderLineInput:
 
 @strawberry.type
 class CatalogQuery:
-    products: list[Product] = strawberry_django.field(
-        filters=ProductFilter, ordering=ProductOrder, pagination=True
-    )
+    products: list[Product] = paginated_field(filters=ProductFilter, ordering=ProductOrder)
 
     @strawberry_django.field
     def product(self, id: strawberry.ID) -> Product | None:
         return selectors.product_list().filter(pk=parse_id(id)).first()  # type: ignore[return-value]
 
-    categories: list[Category] = strawberry_django.field(filters=CategoryFilter, pagination=True)
-    my_orders: list[Order] = strawberry_django.field(
-        pagination=True, description="Your orders, newest first. Requires authentication."
+    categories: list[Category] = paginated_field(filters=CategoryFilter)
+    my_orders: list[Order] = paginated_field(
+        description="Your orders, newest first. Requires authentication."
     )
 
 
@@ -124,16 +155,29 @@ def own_order(info: strawberry.Info, order_id: strawberry.ID) -> QuerySet[models
 
 @strawberry.type
 class CatalogMutation:
+    # Results are nullable: a document may run several mutations, one after the other, and a
+    # failing non-null field would null `data` whole, hiding orders already placed by the others.
     @strawberry.mutation
-    def place_order(self, info: strawberry.Info, items: list[OrderLineInput]) -> Order:
-        """Place an order; fails with code insufficient_stock when a product runs short."""
+    def place_order(self, info: strawberry.Info, items: list[OrderLineInput]) -> Order | None:
+        """Place an order; fails with code insufficient_stock when a product runs short.
+
+        With an Idempotency-Key header, as in REST, a retry returns the first order.
+        """
         user = require_user(info)
         lines = [services.OrderLine(parse_id(item.product_id), item.quantity) for item in items]
-        order = services.order_create(user=user, lines=lines)
-        return selectors.order_list(user=user).get(pk=order.pk)  # type: ignore[return-value]
+        key = idempotency_key_parse(info.context.request.headers.get(IDEMPOTENCY_HEADER))
+        outcome = idempotent_call(
+            user=user,
+            key=key,
+            # The mutation and its input, not the document: its wording may differ on a retry.
+            operation="graphql placeOrder",
+            payload=[[line.product_id, line.quantity] for line in lines],
+            call=lambda: (200, {"order": services.order_create(user=user, lines=lines).pk}),
+        )
+        return selectors.order_list(user=user).get(pk=outcome.body["order"])  # type: ignore[return-value]
 
     @strawberry.mutation
-    def cancel_order(self, info: strawberry.Info, id: strawberry.ID) -> Order:
+    def cancel_order(self, info: strawberry.Info, id: strawberry.ID) -> Order | None:
         """Cancel one of your pending orders and return its items to stock."""
         order = own_order(info, id).first()
         if order is None:  # someone else's order does not exist, as in REST (404)

@@ -6,6 +6,7 @@ cap before parsing, the per-mutation rate limits REST applies to the same action
 execution itself.
 """
 
+from collections import Counter
 from typing import Any
 
 from csp.decorators import csp_exempt
@@ -24,15 +25,17 @@ from graphql import (
     parse,
 )
 from rest_framework.exceptions import NotFound, ParseError
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from strawberry.django.context import StrawberryDjangoContext
+from strawberry.exceptions import MissingQueryError
 from strawberry.http.ides import get_graphql_ide_html
+from strawberry.schema.exceptions import CannotGetOperationTypeError
 
 from ..core.exceptions import ApplicationError
+from ..core.parsers import JSONParser
 from ..core.ratelimit import check_rate_limit
 from .schema import RATE_LIMITED_MUTATIONS
 from .schema import schema as graphql_schema
@@ -47,24 +50,28 @@ def error_body(error: GraphQLError) -> dict[str, Any]:
     return dict(body)
 
 
-def mutation_fields(query: str, operation_name: str | None) -> set[str]:
-    """Top-level fields of the mutation the request will run (empty for a query), including
-    those selected through fragments: `mutation { ...F }` must not slip past a rate limit."""
+def mutation_fields(query: str, operation_name: str | None) -> Counter[str]:
+    """How many times each top-level field of the mutation the request will run is called
+    (empty for a query): once per response key, its alias or else its name, including fields
+    selected through fragments. `mutation { ...F }` must not slip past a rate limit, nor
+    `mutation { a: place(...) b: place(...) }` be charged once for two calls. (Fields
+    with the same response key are merged by GraphQL and run once.)"""
     try:
         document = parse(query, max_tokens=settings.GRAPHQL["MAX_TOKENS"])
     except GraphQLError:
-        return set()  # not parseable: execution will refuse it with the reason
+        return Counter()  # not parseable: execution will refuse it with the reason
     fragments = {
         definition.name.value: definition
         for definition in document.definitions
         if isinstance(definition, FragmentDefinitionNode)
     }
 
-    def root_fields(selection_set: SelectionSetNode, seen: frozenset[str]) -> set[str]:
-        fields: set[str] = set()
+    def root_fields(selection_set: SelectionSetNode, seen: frozenset[str]) -> set[tuple[str, str]]:
+        """(response key, field name) of each root field."""
+        fields: set[tuple[str, str]] = set()
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
-                fields.add(selection.name.value)
+                fields.add(((selection.alias or selection.name).value, selection.name.value))
             elif isinstance(selection, InlineFragmentNode):
                 fields |= root_fields(selection.selection_set, seen)
             elif isinstance(selection, FragmentSpreadNode):
@@ -73,7 +80,7 @@ def mutation_fields(query: str, operation_name: str | None) -> set[str]:
                     fields |= root_fields(fragments[name].selection_set, seen | {name})
         return fields
 
-    fields: set[str] = set()
+    fields: set[tuple[str, str]] = set()
     for definition in document.definitions:
         if not isinstance(definition, OperationDefinitionNode):
             continue
@@ -81,7 +88,7 @@ def mutation_fields(query: str, operation_name: str | None) -> set[str]:
             continue
         if definition.operation is OperationType.MUTATION:
             fields |= root_fields(definition.selection_set, frozenset())
-    return fields
+    return Counter(name for _, name in fields)
 
 
 class GraphQLApi(APIView):
@@ -104,15 +111,23 @@ class GraphQLApi(APIView):
         # A selected field is named in the text: without a limited name, no need to parse here
         # (execution parses the document anyway).
         named = {name for name in RATE_LIMITED_MUTATIONS if name in query}
-        limited = mutation_fields(query, operation_name) & named if named else set()
-        for field in sorted(limited):  # over budget: 429 before anything runs
-            check_rate_limit(request, **RATE_LIMITED_MUTATIONS[field], fail_closed=False)
-        result = graphql_schema.execute_sync(
-            query,
-            variable_values=variables,
-            operation_name=operation_name,
-            context_value=StrawberryDjangoContext(request=request._request, response=None),  # type: ignore[arg-type]
-        )
+        calls = mutation_fields(query, operation_name) if named else Counter()
+        for field in sorted(named & set(calls)):  # over budget: 429 before anything runs
+            for _ in range(calls[field]):  # each call counts, as each REST request does
+                check_rate_limit(request, **RATE_LIMITED_MUTATIONS[field], fail_closed=False)
+        try:
+            result = graphql_schema.execute_sync(
+                query,
+                variable_values=variables,
+                operation_name=operation_name,
+                context_value=StrawberryDjangoContext(request=request._request, response=None),  # type: ignore[arg-type]
+            )
+        except CannotGetOperationTypeError as error:
+            # An operationName the document does not define. strawberry raises this out of
+            # execute_sync (its own views answer 400), where a GraphQL error was expected.
+            raise ParseError(error.as_http_error_reason()) from None
+        except MissingQueryError:
+            raise ParseError("The query is empty.") from None
         body: dict[str, Any] = {"data": result.data}
         if result.errors:
             body["errors"] = [error_body(error) for error in result.errors]

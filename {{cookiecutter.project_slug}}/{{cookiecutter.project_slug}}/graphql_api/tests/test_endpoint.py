@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
+from graphql import GraphQLList, GraphQLObjectType, get_nullable_type
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
@@ -14,6 +15,7 @@ from ...core.tests.fresh_process import PROJECT_ROOT
 from ...users import graphql as users_graphql
 from ...users.models import User
 from ..schema import schema
+from ..security import MAX_ITEMS, BoundedListField
 from ..views import mutation_fields
 from .client import URL, codes, gql, messages
 
@@ -166,7 +168,32 @@ def test_mutation_fields_follow_fragments_and_the_chosen_operation() -> None:
         " mutation B { third } query C { fourth }"
         " fragment F on Mutation { fifth ...G } fragment G on Mutation { sixth ...F }"
     )
-    assert mutation_fields(document, "A") == {"first", "second", "fifth", "sixth"}
-    assert mutation_fields(document, "B") == {"third"}
-    assert mutation_fields(document, "C") == set()
-    assert mutation_fields("mutation {", None) == set()  # execution reports the syntax error
+    assert set(mutation_fields(document, "A")) == {"first", "second", "fifth", "sixth"}
+    assert mutation_fields(document, "B") == {"third": 1}
+    assert mutation_fields(document, "C") == {}
+    assert mutation_fields("mutation {", None) == {}  # execution reports the syntax error
+
+
+def test_each_alias_of_a_mutation_is_a_call_and_a_repeated_spread_is_not() -> None:
+    document = (
+        "mutation { a: first b: first first ...F ...F second } fragment F on Mutation { c: first }"
+    )
+    assert mutation_fields(document, None) == {"first": 4, "second": 1}
+
+
+def test_every_list_field_serves_a_bounded_number_of_items() -> None:
+    # strawberry-django serves every row of a list the client does not paginate (its #846):
+    # each list is a BoundedListField (a default and a largest page) or declares its MAX_ITEMS,
+    # which the cost rule counts.
+    unbounded = []
+    for graphql_type in schema._schema.type_map.values():
+        if graphql_type.name.startswith("__") or not isinstance(graphql_type, GraphQLObjectType):
+            continue  # introspection's own types
+        for name, field in graphql_type.fields.items():
+            if not isinstance(get_nullable_type(field.type), GraphQLList):
+                continue
+            definition = field.extensions["strawberry-definition"]
+            bounded = isinstance(definition, BoundedListField) or MAX_ITEMS in definition.metadata
+            if not bounded:
+                unbounded.append(f"{graphql_type.name}.{name}")
+    assert unbounded == []
