@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 from ..core.cache import fingerprint, get_or_build
 from ..core.openapi import ERROR
 from ..core.ratelimit import rate_limit
+from ..idempotency.rest import IDEMPOTENCY_KEY_PARAMETER, IDEMPOTENCY_KEY_REUSED, idempotent
 from ..users.auth import request_user
 from . import caching, selectors, services
 from .filters import OrderFilter, ProductFilter
@@ -131,11 +132,22 @@ class OrderListCreateApi(OwnOrdersApi, generics.ListAPIView[Order]):
 
     @extend_schema(
         request=OrderCreateSerializer,
-        responses={201: OrderSerializer, 409: OpenApiResponse(ERROR, "Not enough stock.")},
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        responses={
+            201: OrderSerializer,
+            409: OpenApiResponse(ERROR, "Not enough stock."),
+            422: IDEMPOTENCY_KEY_REUSED,
+        },
     )
+    # Outside the rate limit: a replay places nothing, so a client retrying a lost answer gets it
+    # back instead of a 429 for an order it already has.
+    @idempotent
     @rate_limit(group="order_create", key="user", rate="order_create")
     def post(self, request: Request) -> Response:
-        """Place an order. 409 when a product does not have enough stock."""
+        """Place an order. 409 when a product does not have enough stock.
+
+        With an Idempotency-Key header, a retry returns the first answer instead of a second order.
+        """
         serializer = OrderCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         lines = [

@@ -81,6 +81,9 @@ class Order(TimeStampedModel):
     total = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
     # Set when the confirmation e-mail went out: a retried or redelivered task sends it once.
     confirmation_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # When the confirmation was last handed off to be sent (services.order_confirmations_resend):
+    # the sweep leaves a send still in flight alone instead of queueing the same one again.
+    confirmation_queued_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -98,6 +101,12 @@ class Order(TimeStampedModel):
                 fields=["created_at"],
                 condition=Q(status="pending"),
                 name="order_pending_created_idx",
+            ),
+            # The confirmation sweep's scan: orders whose confirmation never went out (few).
+            models.Index(
+                fields=["created_at"],
+                condition=Q(confirmation_sent_at__isnull=True),
+                name="order_unconfirmed_created_idx",
             ),
         ]
 

@@ -1,8 +1,9 @@
 """Reads from the catalogue. Each selector owns the joins its callers need, so lists stay N+1-free."""
 
+from datetime import datetime
 from typing import TypedDict
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from ..users.models import User
 from .models import Category, Order, Product
@@ -56,3 +57,26 @@ def order_list(*, user: User, queryset: QuerySet[Order] | None = None) -> QueryS
     if queryset is not None:
         return queryset.filter(user=user)
     return Order.objects.filter(user=user).prefetch_related("items__product")
+
+
+def order_confirmation_due_list(
+    *, placed_from: datetime, placed_before: datetime, queued_before: datetime
+) -> QuerySet[Order]:
+    """Orders whose confirmation is still to be sent and is not in flight, oldest first.
+
+    Placed in [placed_from, placed_before), neither confirmed nor cancelled, and never handed off
+    or last handed off before `queued_before`. The scan reads the partial index of unconfirmed
+    orders (order_unconfirmed_created_idx), which holds only the few still waiting.
+    """
+    return (
+        Order.objects.filter(
+            confirmation_sent_at__isnull=True,
+            created_at__gte=placed_from,
+            created_at__lt=placed_before,
+        )
+        .filter(
+            Q(confirmation_queued_at__isnull=True) | Q(confirmation_queued_at__lt=queued_before)
+        )
+        .exclude(status=Order.Status.CANCELLED)
+        .order_by("created_at")
+    )

@@ -3,11 +3,9 @@
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
-{%- if cookiecutter.use_celery == "n" %}
 from functools import partial
-{%- endif %}
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -16,12 +14,18 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
+{%- if cookiecutter.use_celery == "y" %}
 
+from config.celery import BaseTask
+{%- endif %}
+
+from ..core.after_commit import on_commit_robust{% if cookiecutter.use_celery == "n" %}, run_robustly{% endif %}
 from ..core.exceptions import ApplicationError, ConflictError
 from ..users.models import User
 from .caching import invalidate_categories, invalidate_products
 from .html import clean_description
 from .models import Category, Order, OrderItem, Product
+from .selectors import order_confirmation_due_list
 {%- if cookiecutter.use_celery == "y" %}
 from .tasks import send_order_confirmation
 {%- endif %}
@@ -36,6 +40,39 @@ class InsufficientStockError(ConflictError):
 # Bounds of one order, whichever API places it: it locks one row per line, so keep them few.
 MAX_ORDER_LINES = 50
 MAX_QUANTITY = 1000
+# A confirmation still unsent this long after its order is sent by the sweep
+# (order_confirmations_resend); one still unsent after a day is left alone, not retried forever.
+CONFIRMATION_GRACE = timedelta(minutes=1)
+CONFIRMATION_GIVE_UP = timedelta(days=1)
+CONFIRMATION_SWEEP_BATCH = 500
+
+
+def confirmation_in_flight_limit() -> timedelta:
+{%- if cookiecutter.use_celery == "y" %}
+    """The longest a queued confirmation can legitimately take to be sent or given up.
+
+    Every attempt (the first and BaseTask.max_retries retries) running to the hard time limit,
+    and every retry waiting the longest backoff: 9 x 300 s + 8 x 600 s, 2 h 5 min by default.
+    Until then the sweep leaves a queued confirmation alone; after it, the send was lost (a broker
+    that dropped the message) or gave up (a mail server down through every retry), and one more
+    is queued. A task also redelivered after its worker was lost may then run twice: harmless,
+    order_confirmation_send mails once.
+    """
+    retries = BaseTask.max_retries or 0
+    return timedelta(
+        seconds=(retries + 1) * settings.CELERY_TASK_TIME_LIMIT
+        + retries * settings.TASK_RETRY_BACKOFF_MAX
+    )
+{%- else %}
+    """How long a claimed confirmation may stay unsent before another run of the sweep takes it.
+
+    Here the run that claims a confirmation sends it and releases what it could not send, and a
+    run stops at the first mail that fails; only a run killed mid-batch leaves claims behind.
+    An hour outlasts any run (a batch of mails that each went through), so no two runs ever
+    send the same confirmation at once.
+    """
+    return timedelta(hours=1)
+{%- endif %}
 
 
 @dataclass(frozen=True)
@@ -107,8 +144,15 @@ def order_create(*, user: User, lines: Sequence[OrderLine]) -> Order:
     short = sorted(pk for pk, qty in quantities.items() if products[pk].stock < qty)
     if short:
         raise InsufficientStockError("Not enough stock.", extra={"products": short})
+{%- if cookiecutter.use_celery == "y" %}
+
+    # The hand-off is recorded with the order, not after it: once the task is published a worker
+    # may hold the row locked while it mails, and a later UPDATE would make the request wait.
+    order = Order.objects.create(user=user, confirmation_queued_at=timezone.now())
+{%- else %}
 
     order = Order.objects.create(user=user)
+{%- endif %}
     items = [
         OrderItem(order=order, product=products[pk], quantity=qty, unit_price=products[pk].price)
         for pk, qty in quantities.items()
@@ -119,13 +163,14 @@ def order_create(*, user: User, lines: Sequence[OrderLine]) -> Order:
     order.total = sum((item.line_total for item in items), Decimal("0.00"))
     order.save(update_fields=["total", "updated_at"])
     invalidate_products(quantities)  # their stock changed
+    # After commit: {% if cookiecutter.use_celery == "y" %}a worker must find the order, and {% endif %}a rolled-back order must send nothing.
+    # Robust: the order is placed whatever happens next. If the {% if cookiecutter.use_celery == "y" %}broker{% else %}mail server{% endif %} is down, the
+    # confirmation stays unsent (confirmation_sent_at empty) and order_confirmations_resend sends it.
 {%- if cookiecutter.use_celery == "y" %}
-    # After commit: a worker must find the order, and a rolled-back order must send nothing.
-    send_order_confirmation.delay_on_commit(order.pk)
+    on_commit_robust("order confirmation", partial(order_confirmation_enqueue, order_id=order.pk))
 {%- else %}
-    # After commit: a rolled-back order must send nothing. (In the request: no task queue here.)
-    # robust: a mail server that fails is logged; it never turns a placed order into a 500.
-    transaction.on_commit(partial(order_confirmation_send, order_id=order.pk), robust=True)
+    # (Sent in the request: there is no task queue here.)
+    on_commit_robust("order confirmation", partial(order_confirmation_send, order_id=order.pk))
 {%- endif %}
     return order
 
@@ -146,6 +191,23 @@ def order_cancel(*, order: Order) -> Order:
     order.status = Order.Status.CANCELLED
     order.save(update_fields=["status", "updated_at"])
     return order
+
+
+{%- if cookiecutter.use_celery == "y" %}
+
+
+def order_confirmation_enqueue(*, order_id: int) -> None:
+    """Queue the confirmation of an order whose hand-off order_create recorded with it.
+
+    If the broker refuses it, the record is cleared: nothing is in flight, so the sweep sends it
+    after CONFIRMATION_GRACE, not after confirmation_in_flight_limit().
+    """
+    try:
+        send_order_confirmation.delay(order_id)
+    except Exception:
+        Order.objects.filter(pk=order_id).update(confirmation_queued_at=None)
+        raise
+{%- endif %}
 
 
 def order_confirmation_send(*, order_id: int) -> bool:
@@ -175,6 +237,68 @@ def order_confirmation_send(*, order_id: int) -> bool:
         order.confirmation_sent_at = timezone.now()
         order.save(update_fields=["confirmation_sent_at", "updated_at"])
     return True
+
+
+def order_confirmations_resend(*, now: datetime | None = None) -> int:
+    """Send the confirmations that did not go out when their order was placed. Returns how many
+    were {% if cookiecutter.use_celery == "y" %}queued{% else %}sent{% endif %}.
+
+    The {% if cookiecutter.use_celery == "y" %}broker{% else %}mail server{% endif %} may have been down then (order_create never fails for it). Orders
+    placed CONFIRMATION_GRACE to CONFIRMATION_GIVE_UP ago, not cancelled and not confirmed, oldest
+    first, at most CONFIRMATION_SWEEP_BATCH per run, and only those with no send in flight: each
+    one taken is stamped (confirmation_queued_at), and left alone for
+    confirmation_in_flight_limit() after. Without that, every run queued every unconfirmed order
+    again, and a queue that was behind, or a mail server that was down, grew by the whole backlog
+    every minute. Sending is idempotent (order_confirmation_send): a duplicate still mails once.
+    """
+    now = now or timezone.now()
+    order_ids = _order_confirmations_claim(now=now)
+    done = 0
+    try:
+        for order_id in order_ids:
+{%- if cookiecutter.use_celery == "y" %}
+            # A broker still down raises here, and this task is retried as a whole.
+            send_order_confirmation.delay(order_id)
+{%- else %}
+            send = partial(order_confirmation_send, order_id=order_id)
+            if not run_robustly("order confirmation", send):
+                break  # the mail server is still down (logged once): the next run tries again
+{%- endif %}
+            done += 1
+    finally:
+        # What was not handed off is not in flight: the next run may take it at once.
+        if unsent := order_ids[done:]:
+            Order.objects.filter(pk__in=unsent, confirmation_queued_at=now).update(
+                confirmation_queued_at=None
+            )
+    if done:
+        logger.info(
+            "order confirmations resent", extra={"event": "confirmations_resent", "count": done}
+        )
+    return done
+
+
+@transaction.atomic
+def _order_confirmations_claim(*, now: datetime) -> list[int]:
+    """Take a batch of due confirmations and stamp them as handed off at `now`, in one transaction.
+
+    The rows stay locked until the stamp commits, and SKIP LOCKED passes over rows locked
+    elsewhere: two runs at once take disjoint orders instead of both queueing the same ones (or
+    one waiting for the other), and an order being sent or cancelled right now waits for a later
+    run.
+    """
+    due = order_confirmation_due_list(
+        placed_from=now - CONFIRMATION_GIVE_UP,
+        placed_before=now - CONFIRMATION_GRACE,
+        queued_before=now - confirmation_in_flight_limit(),
+    )
+    order_ids = list(
+        due.select_for_update(skip_locked=True).values_list("pk", flat=True)[
+            :CONFIRMATION_SWEEP_BATCH
+        ]
+    )
+    Order.objects.filter(pk__in=order_ids).update(confirmation_queued_at=now)
+    return order_ids
 
 
 def orders_expire_unpaid(*, older_than: timedelta | None = None) -> int:

@@ -8,7 +8,9 @@ from celery import shared_task
 from config.celery import BaseTask
 
 
-@shared_task(base=BaseTask)
+# ignore_result: nobody reads it, and a result backend that is down would otherwise stall the
+# request that sends the task (Celery subscribes to the result before publishing it).
+@shared_task(base=BaseTask, ignore_result=True)
 def send_order_confirmation(order_id: int) -> bool:
     from .services import order_confirmation_send
 
@@ -20,3 +22,10 @@ def expire_unpaid_orders() -> int:
     from .services import orders_expire_unpaid
 
     return orders_expire_unpaid()
+
+
+@shared_task(base=BaseTask)
+def resend_order_confirmations() -> int:
+    from .services import order_confirmations_resend
+
+    return order_confirmations_resend()

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..core import counters
+from ..core.after_commit import on_commit_robust
 from ..core.client_ip import normalise_ip
 from ..core.exceptions import ApplicationError
 from .models import BlockedIP, RequestLog, SuspiciousIP
@@ -54,8 +55,12 @@ def ip_block(
     )
     # Enforced once the row is committed: a rolled-back block (an outer transaction that fails)
     # must not leave a ban in Redis that no record explains. Called on its own, that is at once.
+    # Redis down then: the block is recorded, logged as not yet enforced, and ip_bans_sync puts
+    # it in Redis within a minute of its return (never a 500 for a block that was saved).
     timeout = int(duration.total_seconds()) if duration else None
-    transaction.on_commit(partial(cache.set, ban_key(ip), reason[:255] or source, timeout))
+    on_commit_robust(
+        "IP ban enforcement", partial(cache.set, ban_key(ip), reason[:255] or source, timeout)
+    )
     logger.warning(
         "ip blocked",
         extra={
@@ -74,11 +79,32 @@ def ip_unblock(*, ip: str) -> bool:
     """Lift any block on `ip`. Returns whether one was open."""
     ip = parse_ip(ip)
     lifted = BlockedIP.objects.filter(ip=ip, lifted_at=None).update(lifted_at=timezone.now())
-    transaction.on_commit(partial(cache.delete, ban_key(ip)))  # as the record says, once it does
+    # As the record says, once it does; with Redis down, ip_bans_sync lifts it later.
+    on_commit_robust("IP ban enforcement", partial(cache.delete, ban_key(ip)))
     logger.warning(
         "ip unblocked", extra={"event": "ip_unblocked", "ip": ip, "was_blocked": bool(lifted)}
     )
     return bool(lifted)
+
+
+def ip_bans_sync(*, lifted_within: timedelta = timedelta(days=1)) -> int:
+    """Make Redis agree with the records: every open, unexpired block banned for the time it has
+    left, every block lifted in the last `lifted_within` unbanned. Returns the blocks written.
+
+    Repairs what an unreachable Redis left undone after a block or an unblock was committed; run
+    every minute with the request-log flush. One write per open block: there are few.
+    """
+    now = timezone.now()
+    open_blocks = list(BlockedIP.objects.filter(lifted_at=None).exclude(expires_at__lte=now))
+    for block in open_blocks:
+        left = int((block.expires_at - now).total_seconds()) + 1 if block.expires_at else None
+        cache.set(ban_key(block.ip), block.reason or block.source, left)
+    open_ips = {block.ip for block in open_blocks}
+    lifted = BlockedIP.objects.filter(lifted_at__gte=now - lifted_within).values_list(
+        "ip", flat=True
+    )
+    cache.delete_many([ban_key(ip) for ip in set(lifted) - open_ips])
+    return len(open_blocks)
 
 
 def request_log_flush(*, now: float | None = None) -> int:

@@ -4,14 +4,16 @@ from celery import shared_task
 
 from config.celery import BaseTask
 
-from .services import request_log_flush, request_log_purge, suspicious_ips_flag
+from .services import ip_bans_sync, request_log_flush, request_log_purge, suspicious_ips_flag
 
 
 @shared_task(base=BaseTask)
 def flush_request_log() -> int:
-    """Move finished windows' counts from Redis to RequestLog, and drop expired rows."""
+    """Move finished windows' counts from Redis to RequestLog, drop expired rows, and make the
+    bans in Redis agree with the block records."""
     written = request_log_flush()
     request_log_purge()
+    ip_bans_sync()
     return written
 
 

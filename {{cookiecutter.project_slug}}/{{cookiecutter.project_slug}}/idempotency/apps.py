@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class IdempotencyConfig(AppConfig):
+    name = "{{ cookiecutter.project_slug }}.idempotency"
+    label = "idempotency"
+    verbose_name = "Idempotency keys"
