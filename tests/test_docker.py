@@ -89,6 +89,38 @@ def test_prod_compose_restarts_and_mounts_no_code(bake: Callable[[str], Bake]) -
     assert services["beat"]["healthcheck"] == {"disable": True}
 
 
+@pytest.mark.parametrize("name", DOCKER_BAKES)
+def test_prod_compose_publishes_only_the_proxy_and_tells_the_app_about_it(
+    bake: Callable[[str], Bake], name: str
+) -> None:
+    # A published app port lets a client skip the proxy and write its own X-Forwarded-For and
+    # X-Forwarded-Proto, which the app believes because of the settings below.
+    project = bake(name)
+    prod = compose(project, "compose.prod.yml")
+    services = prod["services"]
+    assert {name for name, service in services.items() if "ports" in service} == {"proxy"}
+    assert set(services["proxy"]["ports"]) == {"80:80", "443:443", "443:443/udp"}
+    assert services["web"]["expose"] == ["8000"]
+    [config] = services["proxy"]["configs"]
+    assert config["target"] == "/etc/caddy/Caddyfile"
+    assert prod["configs"][config["source"]]["file"] == "./docker/Caddyfile"
+    # The Caddyfile's default upstream is the port web exposes.
+    caddyfile = (project.path / "docker/Caddyfile").read_text()
+    assert "reverse_proxy {$UPSTREAM:web:8000}" in caddyfile
+    # No `trusted_proxies`: Caddy then drops a client's X-Forwarded-* instead of extending them.
+    assert not re.search(r"^\s*trusted_proxies", caddyfile, re.MULTILINE)
+    # The four proxy settings, together and alike for every process of the app.
+    for service in ("web", "worker", "beat"):
+        if service not in services:
+            continue
+        environment = services[service]["environment"]
+        assert environment["TRUSTED_PROXY_COUNT"] == "1", service
+        assert environment["SECURE_PROXY_SSL_HEADER"] == "true", service
+        assert environment["ALLOWED_HOSTS"].startswith("${DOMAIN:?"), service
+        assert environment["CSRF_TRUSTED_ORIGINS"] == "https://${DOMAIN}", service
+    assert services["proxy"]["environment"]["DOMAIN"].startswith("${DOMAIN:?")
+
+
 def test_compose_without_celery_has_no_worker(bake: Callable[[str], Bake]) -> None:
     assert "worker" not in compose(bake("rest-only"), "compose.yml")["services"]
 

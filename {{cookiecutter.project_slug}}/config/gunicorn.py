@@ -15,4 +15,7 @@ max_requests_jitter = 100
 # Request logs come from the app (core/middleware.py); gunicorn logs errors only.
 accesslog = None
 errorlog = "-"
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Believe no peer's forwarded headers: whether a request came over HTTPS is Django's call alone
+# (SECURE_PROXY_SSL_HEADER in production.py), one switch however far away the proxy is. Trusting a
+# peer would also let it set SCRIPT_NAME and PATH_INFO by header (gunicorn's forwarder_headers).
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "")

@@ -44,7 +44,10 @@ if not REDIS_URL:
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 # (Health probes speak plain HTTP inside the network: core.middleware.HealthProbeMiddleware
 # answers them before SecurityMiddleware, so they are never redirected.)
-# Only behind a proxy that sets this header itself; otherwise any client could claim HTTPS.
+# Behind a TLS-terminating proxy Django sees plain HTTP, and the redirect above would loop: turn
+# this on there. Only behind a proxy that overwrites X-Forwarded-Proto and is the sole way in;
+# otherwise any client could claim HTTPS. gunicorn believes no one (config/gunicorn.py), so this
+# is the only switch.
 if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Roll HSTS out gradually: start small, raise to 31536000 once HTTPS is known good everywhere.
