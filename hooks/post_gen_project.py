@@ -43,7 +43,10 @@ OPTIONS = {
 
 # (option, value that removes the paths) -> paths relative to the project root.
 PRUNE: dict[tuple[str, str], list[str]] = {
-    ("example_app", "none"): [f"{SLUG}/catalog"],
+    ("example_app", "none"): [
+        f"{SLUG}/catalog",
+        f"{SLUG}/idempotency",
+    ],
     ("use_celery", "n"): [
         "config/celery.py",
         f"{SLUG}/core/management",
@@ -58,6 +61,8 @@ PRUNE: dict[tuple[str, str], list[str]] = {
         f"{SLUG}/catalog/tests/test_tasks.py",
         f"{SLUG}/catalog/tests/test_worker.py",
         f"{SLUG}/catalog/tests/test_worker_lost.py",
+        f"{SLUG}/catalog/tests/test_broker_outage.py",
+        f"{SLUG}/idempotency/tasks.py",
     ],
     ("use_graphql", "n"): [
         "schema.graphql",
@@ -65,6 +70,7 @@ PRUNE: dict[tuple[str, str], list[str]] = {
         f"{SLUG}/users/graphql.py",
         f"{SLUG}/catalog/graphql.py",
         f"{SLUG}/catalog/tests/test_graphql.py",
+        f"{SLUG}/catalog/tests/test_idempotency_graphql.py",
     ],
     ("use_docker", "n"): [
         "Dockerfile",
@@ -72,6 +78,7 @@ PRUNE: dict[tuple[str, str], list[str]] = {
         "compose.yml",
         "compose.prod.yml",
         "docker",
+        f"{SLUG}/core/tests/test_reverse_proxy.py",  # drives compose.prod.yml's proxy config
     ],
     ("ci_tool", "github"): [".gitlab-ci.yml"],
     ("ci_tool", "gitlab"): [".github"],

@@ -25,6 +25,10 @@ REGISTRY = yaml.safe_load(
     (TEMPLATE / "{{cookiecutter.project_slug}}" / "docs" / "practices.yml").read_text()
 )["practices"]
 SECTIONS = ["What", "Why", "How it is built here", "Proof", "Pitfalls", "Try it"]
+FIELD = "Found in the field"
+# A test cited as `<project_slug>/users/tests/test_x.py::test_y` (or `<slug>/...`), or
+# `tests/test_x.py::test_y` for the template's own.
+CITED_TEST = re.compile(r"`((?:<project_slug>|<slug>|tests)/[\w/]+\.py)::(test_\w+)`")
 OPTIONS = {key: value for key, value in COOKIECUTTER_JSON.items() if not key.startswith("_")}
 
 
@@ -77,11 +81,39 @@ def test_conditions_name_real_options_and_values() -> None:
 def test_every_page_has_the_sections_and_cites_its_registered_tests(practice: dict) -> None:
     text = (DOCS / practice["page"]).read_text()
     assert text.startswith("# "), "a page starts with its title"
-    assert re.findall(r"^## (.+)$", text, re.MULTILINE) == SECTIONS
+    headings = re.findall(r"^## (.+)$", text, re.MULTILINE)
+    # "Found in the field" (faults real users hit, each with its test) is optional, after Pitfalls.
+    assert [heading for heading in headings if heading != FIELD] == SECTIONS
+    if FIELD in headings:
+        assert headings.index(FIELD) == SECTIONS.index("Pitfalls") + 1
     proof = text.split("\n## Proof\n", 1)[1].split("\n## Pitfalls\n", 1)[0]
     for entry in entries(practice, "tests"):
         name = entry["id"].rsplit("::", 1)[1]
         assert name in proof, f"the Proof section does not cite {name}"
+
+
+def test_every_fault_found_in_the_field_cites_a_test_that_exists(
+    bake: Callable[[str], Bake],
+) -> None:
+    """Each bullet names the fault, the fix and a test of the default bake (or the template)."""
+    project = bake("default")
+    missing = []
+    for practice in REGISTRY:
+        text = (DOCS / practice["page"]).read_text()
+        if f"\n## {FIELD}\n" not in text:
+            continue
+        section = text.split(f"\n## {FIELD}\n", 1)[1].split("\n## ", 1)[0]
+        bullets = [line for line in section.splitlines() if line.startswith("- ")]
+        assert bullets, f"{practice['id']}: an empty {FIELD} section"
+        for bullet in section.split("\n- ")[1:]:
+            cited = CITED_TEST.findall(bullet)
+            assert cited, f"{practice['id']}: a fault without its test: {bullet[:60]}"
+            for module, function in cited:
+                root = TEMPLATE if module.startswith("tests/") else project.path
+                path = root / re.sub(r"^<(?:project_)?slug>", project.path.name, module)
+                if not path.is_file() or function not in defined_tests(path):
+                    missing.append(f"{practice['id']}: {module}::{function}")
+    assert missing == []
 
 
 @pytest.mark.parametrize("name", list(BAKES))

@@ -83,6 +83,11 @@ ALLOWED: list[tuple[str, str, str]] = [
         "the line that tells the reader which options this project was baked with",
     ),
     (
+        "*/tests/test_fuzz.py",
+        r"\bHealthCheck\b",
+        "hypothesis's health checks of a test's data generation, not a container's",
+    ),
+    (
         "uv.lock",
         r"hypothesis-graphql|graphql-core",
         "schemathesis's own dependencies (it fuzzes GraphQL too): locked whatever use_graphql is",

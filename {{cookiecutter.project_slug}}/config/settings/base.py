@@ -83,6 +83,7 @@ LOCAL_APPS = [
 {%- endif %}
 {%- if cookiecutter.example_app == "catalog" %}
     "{{ cookiecutter.project_slug }}.catalog",
+    "{{ cookiecutter.project_slug }}.idempotency",
 {%- endif %}
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
@@ -99,7 +100,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Before CommonMiddleware, so its redirects carry CORS headers too (django-cors-headers' docs).
     "corsheaders.middleware.CorsMiddleware",
-    "django.middleware.common.CommonMiddleware",
+    # Django's, minus the slash redirect of a POST that would lose its body (core/middleware.py).
+    "{{ cookiecutter.project_slug }}.core.middleware.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -151,6 +153,13 @@ CATALOG_CACHE_SECONDS = env.int("CATALOG_CACHE_SECONDS", default=300)
 # A pending order not paid within this many minutes is cancelled and its stock returned.
 ORDER_PAYMENT_MINUTES = env.int("ORDER_PAYMENT_MINUTES", default=30)
 
+# --- Idempotency keys ---------------------------------------------------------------------------
+# A write retried with the same Idempotency-Key header returns its first answer for this many
+# hours; then the key is new again, and the hourly purge deletes it (idempotency/services.py).
+IDEMPOTENCY_KEY_HOURS = env.int("IDEMPOTENCY_KEY_HOURS", default=24)
+if IDEMPOTENCY_KEY_HOURS <= 0:
+    raise ImproperlyConfigured("IDEMPOTENCY_KEY_HOURS must be a positive number of hours")
+
 {% endif %}{% if cookiecutter.use_celery == "y" %}# --- Celery: background tasks ---------------------------------------------------------------------
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html
 # The broker holds queued tasks: it must not evict keys (Redis maxmemory-policy noeviction), so
@@ -172,14 +181,15 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # A stuck task is interrupted (SoftTimeLimitExceeded, which it may catch to clean up), then killed.
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
+# A failing task retries after 1 s, 2 s, 4 s ... up to this many seconds (config/celery.py).
+TASK_RETRY_BACKOFF_MAX = env.int("TASK_RETRY_BACKOFF_MAX", default=600)
 # Redis redelivers an unacknowledged task after this long. Shorter than the longest task, or than
-# a retry's countdown (at most 600 s, config/celery.py), and that task would run twice: so it must
-# exceed both.
+# a retry's countdown, and that task would run twice: so it must exceed both (a system check in
+# config/celery.py refuses to start otherwise).
 CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
-if not 0 < CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT < CELERY_VISIBILITY_TIMEOUT:
+if min(CELERY_TASK_SOFT_TIME_LIMIT, TASK_RETRY_BACKOFF_MAX) <= 0:
     raise ImproperlyConfigured(
-        "Celery limits must satisfy 0 < CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT"
-        " < CELERY_VISIBILITY_TIMEOUT"
+        "CELERY_TASK_SOFT_TIME_LIMIT and TASK_RETRY_BACKOFF_MAX must be positive numbers of seconds"
     )
 # Each running worker looks for tasks out longer than the visibility timeout every this many
 # seconds and puts them back on the queue. So the promise: a task whose whole worker is lost
@@ -193,10 +203,28 @@ if CELERY_UNACKED_RESTORE_INTERVAL <= 0:
     raise ImproperlyConfigured(
         "CELERY_UNACKED_RESTORE_INTERVAL must be a positive number of seconds"
     )
+# Web requests send tasks after their commit, and a broker that is down must cost them a bounded
+# time: redis-py waits forever by default on a broker that accepts and never answers. Each attempt
+# waits at most this many seconds to connect or for a reply, and a send makes two attempts, so a
+# request waits about 2 x this (4 to 5 s by default, measured) at worst, then goes on without the
+# task (core/after_commit.py).
+# Above 1 s: a synchronous BRPOP waits up to 1 s for its reply.
+CELERY_BROKER_TIMEOUT = env.float("CELERY_BROKER_TIMEOUT", default=2.0)
+if CELERY_BROKER_TIMEOUT <= 1:
+    raise ImproperlyConfigured("CELERY_BROKER_TIMEOUT must be more than 1 second")
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
     "unacked_restore_interval": CELERY_UNACKED_RESTORE_INTERVAL,
     "unacked_restore_throttle": 1,
+    "socket_connect_timeout": CELERY_BROKER_TIMEOUT,
+    "socket_timeout": CELERY_BROKER_TIMEOUT,
+}
+# Celery's default retries a failed send 4 times; one retry rides out a dropped connection.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Workers log through LOGGING below (JSON lines in production), like the web processes.
@@ -221,6 +249,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "catalog-expire-unpaid-orders": {
         "task": f"{PACKAGE}.catalog.tasks.expire_unpaid_orders",
         "schedule": timedelta(minutes=5),
+    },
+    "catalog-resend-order-confirmations": {
+        "task": f"{PACKAGE}.catalog.tasks.resend_order_confirmations",
+        "schedule": timedelta(minutes=1),
+    },
+    "idempotency-purge-keys": {
+        "task": f"{PACKAGE}.idempotency.tasks.purge_idempotency_keys",
+        "schedule": crontab(minute=15),  # hourly
     },
 {%- endif %}
 }
@@ -256,6 +292,14 @@ CORS_URLS_REGEX = r"^/{% if cookiecutter.use_graphql == "y" %}(api|graphql){% el
 # A request body larger than this is refused with 400 before it is parsed (Django's default is
 # 2.5 MB; the API takes small JSON documents).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
+# Bounds on a JSON body's shape (core/parsers.py): deeper nesting or more values is a 400 before
+# anything reads it. The API's own documents nest 3 deep and hold a few hundred values at most.
+API_JSON = {
+    "MAX_DEPTH": env.int("API_JSON_MAX_DEPTH", default=32),
+    "MAX_VALUES": env.int("API_JSON_MAX_VALUES", default=10_000),
+}
+if API_JSON["MAX_DEPTH"] < 1 or API_JSON["MAX_VALUES"] < 1:
+    raise ImproperlyConfigured("API_JSON_MAX_DEPTH and API_JSON_MAX_VALUES must be 1 or more")
 
 # --- Content-Security-Policy (django-csp) --------------------------------------------------------
 # Browsers run and load only what this server sends: no inline script, no other origin. The admin
@@ -291,7 +335,8 @@ STORAGES = {
 REST_FRAMEWORK: dict[str, Any] = {
     # JSON in, nothing else: DRF's default form and multipart parsers would accept file uploads
     # (spooled to disk, outside DATA_UPLOAD_MAX_MEMORY_SIZE) on every endpoint. Anything else: 415.
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # Ours bounds size, depth and value count (API_JSON above).
+    "DEFAULT_PARSER_CLASSES": [f"{PACKAGE}.core.parsers.JSONParser"],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework_simplejwt.authentication.JWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",  # browsable API and admin users
@@ -365,6 +410,8 @@ SIMPLE_JWT = {
     "ROTATE_REFRESH_TOKENS": True,
     "BLACKLIST_AFTER_ROTATION": True,
     "UPDATE_LAST_LOGIN": True,
+    # simplejwt's own, with its 500 for a deleted user and its rotation race closed.
+    "TOKEN_REFRESH_SERIALIZER": f"{PACKAGE}.users.serializers.TokenRefreshSerializer",
 }
 
 # --- OpenAPI (drf-spectacular) ------------------------------------------------------------------
@@ -398,8 +445,12 @@ GRAPHQL = {
     "MAX_TOKENS": env.int("GRAPHQL_MAX_TOKENS", default=2_000),
     "MAX_DEPTH": env.int("GRAPHQL_MAX_DEPTH", default=8),
     "MAX_ALIASES": env.int("GRAPHQL_MAX_ALIASES", default=15),
-    "MAX_COST": env.int("GRAPHQL_MAX_COST", default=5_000),  # see graphql_api/security.py
+    # Estimated fields a document may resolve: a list counts each item it can serve, so nested
+    # lists multiply; a default page with 50 nested items of 6 fields each fits (security.py).
+    "MAX_COST": env.int("GRAPHQL_MAX_COST", default=10_000),
 }
+# Page sizes of every GraphQL list, served even when the client names no `pagination`
+# (graphql_api/security.py: strawberry-django alone would serve every row, its issue #846).
 STRAWBERRY_DJANGO = {
     "PAGINATION_DEFAULT_LIMIT": env.int("GRAPHQL_PAGE_SIZE", default=20),
     "PAGINATION_MAX_LIMIT": env.int("GRAPHQL_MAX_PAGE_SIZE", default=100),
@@ -419,6 +470,9 @@ LOGGING: dict[str, Any] = {
         "request_id": {
             "()": "{{ cookiecutter.project_slug }}.core.logging.RequestIdFilter",
         },
+        "client_fault": {
+            "()": "{{ cookiecutter.project_slug }}.core.logging.ClientFaultFilter",
+        },
     },
     "formatters": {
         "readable": {
@@ -433,7 +487,7 @@ LOGGING: dict[str, Any] = {
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "filters": ["request_id"],
+            "filters": ["request_id", "client_fault"],
             "formatter": LOG_FORMAT,
         },
     },
