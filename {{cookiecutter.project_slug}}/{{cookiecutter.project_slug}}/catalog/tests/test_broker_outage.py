@@ -5,13 +5,11 @@ The server runs with production settings and a broker that really is unreachable
 broker, the case where a send would wait forever without CELERY_BROKER_TIMEOUT).
 """
 
-import json
 import secrets
 import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, closing
 from datetime import timedelta
@@ -23,7 +21,7 @@ from django.core import mail
 from django.utils import timezone
 from rest_framework_simplejwt.tokens import AccessToken
 
-from ...core.tests.fresh_process import PROJECT_ROOT, running_gunicorn, server_env
+from ...core.tests.fresh_process import PROJECT_ROOT, http_call, running_gunicorn, server_env
 from ...users.models import User
 from ..models import Order, Product
 from ..services import order_confirmations_resend
@@ -36,17 +34,14 @@ BROKER_TIMEOUT = 1.5  # seconds, CELERY_BROKER_TIMEOUT in the server: short, to 
 
 def order(base: str, user: User, product: Product) -> tuple[int, float]:
     """POST one order; returns the status and how long the answer took (seconds)."""
-    request = urllib.request.Request(  # noqa: S310 - loopback http only
-        f"{base}/api/v1/orders/",
-        data=json.dumps({"items": [{"product": product.pk, "quantity": 1}]}).encode(),
-        headers={
-            "Content-Type": "application/json",
-            "Authorization": f"Bearer {AccessToken.for_user(user)}",
-        },
-    )
     started = time.monotonic()
-    with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
-        return int(response.status), time.monotonic() - started
+    answer = http_call(
+        f"{base}/api/v1/orders/",
+        {"items": [{"product": product.pk, "quantity": 1}]},
+        headers={"Authorization": f"Bearer {AccessToken.for_user(user)}"},
+        timeout=60,
+    )
+    return answer.status, time.monotonic() - started
 
 
 @pytest.fixture

@@ -6,8 +6,6 @@ The requests that lose the race wait for the first to commit and answer with its
 """
 
 import json
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -17,7 +15,7 @@ import pytest
 from django.conf import settings
 from rest_framework_simplejwt.tokens import AccessToken
 
-from ...core.tests.fresh_process import running_gunicorn
+from ...core.tests.fresh_process import http_call, running_gunicorn
 from ...users.models import User
 from ..models import Order, Product
 from .factories import ProductFactory
@@ -47,11 +45,8 @@ def warm_up(base: str, token: str) -> None:
     imports) is slow enough to pull the burst apart, and the race would not be run."""
 
     def get(_: int) -> None:
-        request = urllib.request.Request(  # noqa: S310 - loopback http only
-            f"{base}/api/v1/orders/", headers={"Authorization": f"Bearer {token}"}
-        )
-        with urllib.request.urlopen(request, timeout=60):  # noqa: S310
-            pass
+        answer = http_call(f"{base}/api/v1/orders/", headers={"Authorization": f"Bearer {token}"})
+        assert answer.status == 200
 
     with ThreadPoolExecutor(max_workers=REQUESTS) as pool:
         list(pool.map(get, range(3 * REQUESTS)))
@@ -62,30 +57,19 @@ def test_simultaneous_retries_with_one_key_place_one_order_and_all_see_it(
 ) -> None:
     products = ProductFactory.create_batch(LINES, stock=10)
     token = str(AccessToken.for_user(user))
-    body = json.dumps({"items": [{"product": p.pk, "quantity": 2} for p in products]}).encode()
+    body = {"items": [{"product": p.pk, "quantity": 2} for p in products]}
     start = Barrier(REQUESTS)
     warm_up(gunicorn, token)
 
     def post(_: int) -> tuple[int, dict[str, object], str | None]:
-        request = urllib.request.Request(  # noqa: S310 - loopback http only
-            f"{gunicorn}/api/v1/orders/",
-            data=body,
-            headers={
-                "Content-Type": "application/json",
-                "Authorization": f"Bearer {token}",
-                "Idempotency-Key": "one-checkout-click",
-            },
-        )
         start.wait()
-        try:
-            with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
-                return (
-                    int(response.status),
-                    json.load(response),
-                    response.headers.get("Idempotent-Replayed"),
-                )
-        except urllib.error.HTTPError as error:
-            return int(error.code), json.load(error), None
+        answer = http_call(
+            f"{gunicorn}/api/v1/orders/",
+            body,
+            headers={"Authorization": f"Bearer {token}", "Idempotency-Key": "one-checkout-click"},
+            timeout=60,
+        )
+        return answer.status, answer.body, answer.headers.get("Idempotent-Replayed")
 
     with ThreadPoolExecutor(max_workers=REQUESTS) as pool:
         answers = list(pool.map(post, range(REQUESTS)))

@@ -4,9 +4,6 @@ Separate worker processes, separate database connections: only the row lock in o
 the stock right. Exactly 10 orders are placed, the other 90 get a clear 409, the stock ends at 0.
 """
 
-import json
-import urllib.error
-import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -17,7 +14,7 @@ import pytest
 from django.conf import settings
 from rest_framework_simplejwt.tokens import AccessToken
 
-from ...core.tests.fresh_process import running_gunicorn
+from ...core.tests.fresh_process import http_call, running_gunicorn
 from ...users.tests.factories import UserFactory
 from .factories import ProductFactory
 
@@ -44,21 +41,18 @@ def gunicorn(tmp_path: Path) -> Iterator[str]:
 def test_concurrent_orders_through_the_api_never_oversell(gunicorn: str) -> None:
     product = ProductFactory.create(stock=STOCK)
     tokens = [str(AccessToken.for_user(user)) for user in UserFactory.create_batch(CUSTOMERS)]
-    body = json.dumps({"items": [{"product": product.pk, "quantity": 1}]}).encode()
+    body = {"items": [{"product": product.pk, "quantity": 1}]}
     start = Barrier(CUSTOMERS)
 
     def order(token: str) -> tuple[int, str]:
-        request = urllib.request.Request(  # noqa: S310 - loopback http only
-            f"{gunicorn}/api/v1/orders/",
-            data=body,
-            headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
-        )
         start.wait()
-        try:
-            with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
-                return int(response.status), ""
-        except urllib.error.HTTPError as error:
-            return int(error.code), json.loads(error.read()).get("code", "")
+        answer = http_call(
+            f"{gunicorn}/api/v1/orders/",
+            body,
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=60,
+        )
+        return answer.status, "" if answer.status < 400 else answer.body.get("code", "")
 
     with ThreadPoolExecutor(max_workers=CUSTOMERS) as pool:
         results = list(pool.map(order, tokens))

@@ -1,16 +1,21 @@
 """Other processes in tests: a fresh interpreter under given settings (exactly how a server loads
-them), and servers or workers started on the test database and the real Redis."""
+them), servers or workers started on the test database and the real Redis, and calls to them."""
 
+import json
 import os
 import secrets
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
+from email.message import Message
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -39,6 +44,37 @@ def run_with_settings(
         timeout=60,
         check=False,
     )
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A server's answer to http_call: its status, its JSON body (None if empty), its headers."""
+
+    status: int
+    body: Any
+    headers: Message
+
+
+def http_call(
+    url: str,
+    body: object = None,
+    *,
+    headers: Mapping[str, str] | None = None,
+    timeout: float = 30,
+) -> Answer:
+    """GET `url`, or POST `body` (encoded as JSON; bytes are sent as they are), to a server a
+    test started. Every status is an answer: urllib raises HTTPError for a 4xx or 5xx, read alike.
+    """
+    data = body if body is None or isinstance(body, bytes) else json.dumps(body).encode()
+    request = urllib.request.Request(  # noqa: S310 - loopback http only
+        url, data=data, headers={"Content-Type": "application/json", **(headers or {})}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+            raw, status, answer_headers = response.read(), response.status, response.headers
+    except urllib.error.HTTPError as error:
+        raw, status, answer_headers = error.read(), error.code, error.headers
+    return Answer(int(status), json.loads(raw) if raw else None, answer_headers)
 
 
 def skip_without_services() -> None:

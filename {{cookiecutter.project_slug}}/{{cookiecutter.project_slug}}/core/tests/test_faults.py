@@ -8,10 +8,9 @@ HTML 500; when it returns, the same server recovers without a restart.
 import json
 import secrets
 import socket
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,7 +19,13 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from .fresh_process import run_with_settings, running_gunicorn, skip_without_services, wait_for
+from .fresh_process import (
+    http_call,
+    run_with_settings,
+    running_gunicorn,
+    skip_without_services,
+    wait_for,
+)
 from .tcp_proxy import TcpProxy, tcp_proxy
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -35,16 +40,8 @@ class Stack:
     redis: TcpProxy
 
 
-def call(url: str, body: dict[str, str] | None = None) -> tuple[int, dict[str, Any]]:
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(  # noqa: S310 - loopback http only
-        url, data=data, headers={"Content-Type": "application/json"}
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
-            return int(response.status), json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return int(error.code), json.loads(error.read())
+# A request into a cut connection must fail the probe soon, not hang the test.
+call = partial(http_call, timeout=10)
 
 
 def eventually(url: str, expected: int) -> dict[str, Any]:
@@ -52,8 +49,9 @@ def eventually(url: str, expected: int) -> dict[str, Any]:
     last: dict[str, Any] = {}
 
     def reached() -> bool:
-        status, last["body"] = call(url)
-        return status == expected
+        answer = call(url)
+        last["body"] = answer.body
+        return answer.status == expected
 
     wait_for(reached, f"{url} to answer {expected}", timeout=20)
     return dict(last["body"])
@@ -84,17 +82,17 @@ def stack(tmp_path: Path) -> Iterator[Stack]:
 
 
 def test_a_database_outage_is_a_clear_503_and_the_server_recovers(stack: Stack) -> None:
-    assert call(f"{stack.url}/health/ready/")[0] == 200
+    assert call(f"{stack.url}/health/ready/").status == 200
     stack.database.cut()
     body = eventually(f"{stack.url}/health/ready/", 503)
     assert body["checks"]["database"] != "ok"
     assert body["checks"]["cache"] == "ok"
-    status, error = call(f"{stack.url}/api/v1/auth/token/", LOGIN)
-    assert (status, error["code"]) == (503, "unavailable")
+    error = call(f"{stack.url}/api/v1/auth/token/", LOGIN)
+    assert (error.status, error.body["code"]) == (503, "unavailable")
 
     stack.database.restore()
     eventually(f"{stack.url}/health/ready/", 200)
-    assert call(f"{stack.url}/api/v1/auth/token/", LOGIN)[0] == 401  # the query ran again
+    assert call(f"{stack.url}/api/v1/auth/token/", LOGIN).status == 401  # the query ran again
 
 
 def test_a_redis_outage_is_a_clear_503_where_it_must_be_and_the_server_recovers(
@@ -104,14 +102,14 @@ def test_a_redis_outage_is_a_clear_503_where_it_must_be_and_the_server_recovers(
     body = eventually(f"{stack.url}/health/ready/", 503)
     assert body["checks"]["cache"] != "ok"
     assert body["checks"]["database"] == "ok"
-    assert call(f"{stack.url}/api/v1/")[0] == 200  # throttles and the IP monitor fail open
-    status, error = call(f"{stack.url}/api/v1/auth/token/", LOGIN)
-    assert status == 503  # login fails closed: no brute force while the counters are gone
-    assert error
+    assert call(f"{stack.url}/api/v1/").status == 200  # throttles and the IP monitor fail open
+    error = call(f"{stack.url}/api/v1/auth/token/", LOGIN)
+    assert error.status == 503  # login fails closed: no brute force while the counters are gone
+    assert error.body
 
     stack.redis.restore()
     eventually(f"{stack.url}/health/ready/", 200)
-    assert call(f"{stack.url}/api/v1/auth/token/", LOGIN)[0] == 401
+    assert call(f"{stack.url}/api/v1/auth/token/", LOGIN).status == 401
 
 
 READINESS = """

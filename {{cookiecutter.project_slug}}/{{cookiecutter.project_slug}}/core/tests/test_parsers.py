@@ -6,8 +6,6 @@ in Python's json) and a traceback per request, on every endpoint that reads JSON
 
 import json
 import logging
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,7 +16,7 @@ from rest_framework.test import APIClient
 
 from ...users.models import User
 from ..parsers import json_depth_and_count
-from .fresh_process import running_gunicorn
+from .fresh_process import http_call, running_gunicorn
 
 pytestmark = pytest.mark.django_db
 
@@ -137,25 +135,23 @@ def test_through_gunicorn_bodies_past_a_bound_are_400s_without_a_traceback(
     """A real server hands DRF the raw stream (no test-client buffering): the bounds hold there."""
     log = tmp_path / "gunicorn.log"
     with running_gunicorn(log, workers=1, RATELIMIT_LOGIN_IP="1000/m") as base:
-        deep = call(base, nested(3_000).encode())
-        large = call(base, json.dumps({"email": "a@example.com", "pad": "x" * 2_000_000}).encode())
-        wrong_host = call(base, b"{}", host="scanner.example")
-    assert deep == (400, {"detail": f"The JSON body nests deeper than {DEPTH_LIMIT} levels."})
-    assert large == (400, {"detail": "The request body is too large.", "code": "too_large"})
-    assert wrong_host == (400, {"detail": "Bad request.", "code": "bad_request"})
+        url = f"{base}/api/v1/auth/token/"
+        deep = http_call(url, nested(3_000).encode())
+        large = http_call(url, {"email": "a@example.com", "pad": "x" * 2_000_000})
+        wrong_host = http_call(url, {}, headers={"Host": "scanner.example"})
+    assert (deep.status, deep.body) == (
+        400,
+        {"detail": f"The JSON body nests deeper than {DEPTH_LIMIT} levels."},
+    )
+    assert (large.status, large.body) == (
+        400,
+        {"detail": "The request body is too large.", "code": "too_large"},
+    )
+    assert (wrong_host.status, wrong_host.body) == (
+        400,
+        {"detail": "Bad request.", "code": "bad_request"},
+    )
     # Django logs a refused Host at ERROR with a traceback; here it is one warning line.
     lines = log.read_text().splitlines()
     assert "Traceback" not in "\n".join(lines)
     assert [line for line in lines if "scanner.example" in line and "WARNING" in line]
-
-
-def call(base: str, body: bytes, *, host: str | None = None) -> tuple[int, dict[str, object]]:
-    headers = {"Content-Type": "application/json"} | ({"Host": host} if host else {})
-    request = urllib.request.Request(  # noqa: S310 - loopback http only
-        f"{base}/api/v1/auth/token/", data=body, headers=headers
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-            return int(response.status), json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return int(error.code), json.loads(error.read())

@@ -6,8 +6,6 @@ in the command, or in the request that crossed the flood threshold).
 """
 
 import logging
-import urllib.error
-import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -19,7 +17,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client, override_settings
 
-from ...core.tests.fresh_process import running_gunicorn
+from ...core.tests.fresh_process import http_call, running_gunicorn
 from ..models import BlockedIP
 from ..services import ban_key, ip_bans_sync, ip_block, ip_unblock
 
@@ -96,11 +94,7 @@ def test_a_flood_from_many_workers_at_once_bans_the_ip_exactly_once(
 
     def get(_: int) -> int:
         start.wait()
-        try:
-            with urllib.request.urlopen(f"{base}/api/v1/", timeout=30) as response:  # noqa: S310
-                return int(response.status)
-        except urllib.error.HTTPError as error:
-            return int(error.code)
+        return http_call(f"{base}/api/v1/").status
 
     with ThreadPoolExecutor(max_workers=requests) as pool:
         statuses = Counter(pool.map(get, range(requests)))

@@ -4,9 +4,6 @@ The workers are separate processes, so only a shared counter (Redis) can hold th
 the configured number of attempts reach the password check, every other one is a 429.
 """
 
-import json
-import urllib.error
-import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -15,7 +12,7 @@ from threading import Barrier
 
 import pytest
 
-from ...core.tests.fresh_process import running_gunicorn
+from ...core.tests.fresh_process import http_call, running_gunicorn
 
 ATTEMPTS = 50
 BUDGET = 5
@@ -33,21 +30,13 @@ def gunicorn(db: None, tmp_path: Path) -> Iterator[str]:
 
 
 def test_concurrent_logins_from_one_ip_get_exactly_the_budget_through(gunicorn: str) -> None:
-    body = json.dumps({"email": "victim@example.com", "password": "guess"}).encode()
+    body = {"email": "victim@example.com", "password": "guess"}
     start = Barrier(ATTEMPTS)
 
     def attempt(_: int) -> tuple[int, str | None]:
-        request = urllib.request.Request(  # noqa: S310 - loopback http only
-            f"{gunicorn}/api/v1/auth/token/",
-            data=body,
-            headers={"Content-Type": "application/json"},
-        )
         start.wait()
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-                return int(response.status), None
-        except urllib.error.HTTPError as error:
-            return int(error.code), error.headers.get("Retry-After")
+        answer = http_call(f"{gunicorn}/api/v1/auth/token/", body)
+        return answer.status, answer.headers.get("Retry-After") if answer.status >= 400 else None
 
     with ThreadPoolExecutor(max_workers=ATTEMPTS) as pool:
         results = list(pool.map(attempt, range(ATTEMPTS)))

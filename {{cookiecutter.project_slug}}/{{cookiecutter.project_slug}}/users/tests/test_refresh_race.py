@@ -6,9 +6,6 @@ got its own new pair. The blacklist row is now the check (users/serializers.py):
 request rotates the token, every other is a 401.
 """
 
-import json
-import urllib.error
-import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -19,7 +16,7 @@ import pytest
 from django.conf import settings
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from ...core.tests.fresh_process import running_gunicorn, skip_without_services
+from ...core.tests.fresh_process import Answer, http_call, running_gunicorn, skip_without_services
 from ..models import User
 from .factories import UserFactory
 
@@ -41,31 +38,21 @@ def gunicorn(tmp_path: Path) -> Iterator[str]:
         yield base
 
 
-def post(url: str, body: dict[str, str]) -> tuple[int, dict[str, str]]:
-    request = urllib.request.Request(  # noqa: S310 - loopback http only
-        url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-            return int(response.status), json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return int(error.code), json.loads(error.read())
-
-
 def test_one_refresh_token_sent_at_once_by_many_rotates_exactly_once(gunicorn: str) -> None:
     user: User = UserFactory.create()
     token = str(RefreshToken.for_user(user))
     start = Barrier(RACERS)
 
-    def race(_: int) -> tuple[int, dict[str, str]]:
+    url = f"{gunicorn}/api/v1/auth/token/refresh/"
+
+    def race(_: int) -> Answer:
         start.wait()
-        return post(f"{gunicorn}/api/v1/auth/token/refresh/", {"refresh": token})
+        return http_call(url, {"refresh": token})
 
     with ThreadPoolExecutor(max_workers=RACERS) as pool:
         results = list(pool.map(race, range(RACERS)))
-    assert Counter(status for status, _ in results) == {200: 1, 401: RACERS - 1}
-    assert all(body["code"] == "token_not_valid" for status, body in results if status == 401)
+    assert Counter(answer.status for answer in results) == {200: 1, 401: RACERS - 1}
+    assert all(a.body["code"] == "token_not_valid" for a in results if a.status == 401)
     # The winner's new refresh token works, once.
-    (winner,) = [body for status, body in results if status == 200]
-    again = post(f"{gunicorn}/api/v1/auth/token/refresh/", {"refresh": winner["refresh"]})
-    assert again[0] == 200
+    (winner,) = [answer.body for answer in results if answer.status == 200]
+    assert http_call(url, {"refresh": winner["refresh"]}).status == 200
