@@ -50,9 +50,9 @@ PRUNE: dict[tuple[str, str], list[str]] = {
     ("use_celery", "n"): [
         "config/celery.py",
         f"{SLUG}/core/management",
-        f"{SLUG}/core/tests/celery_worker.py",
-        f"{SLUG}/core/tests/test_celery.py",
-        f"{SLUG}/core/tests/test_worker.py",
+        "tests/support/celery_worker.py",
+        "config/tests/test_celery.py",
+        "config/tests/test_worker.py",
         f"{SLUG}/ip_tracking/tasks.py",
         f"{SLUG}/ip_tracking/tests/test_tasks.py",
         f"{SLUG}/users/tasks.py",
@@ -67,6 +67,7 @@ PRUNE: dict[tuple[str, str], list[str]] = {
     ("use_graphql", "n"): [
         "schema.graphql",
         f"{SLUG}/graphql_api",
+        "tests/support/graphql_client.py",
         f"{SLUG}/users/graphql.py",
         f"{SLUG}/catalog/graphql.py",
         f"{SLUG}/catalog/tests/test_graphql.py",
@@ -78,7 +79,7 @@ PRUNE: dict[tuple[str, str], list[str]] = {
         "compose.yml",
         "compose.prod.yml",
         "docker",
-        f"{SLUG}/core/tests/test_reverse_proxy.py",  # drives compose.prod.yml's proxy config
+        "config/tests/test_reverse_proxy.py",  # drives compose.prod.yml's proxy config
     ],
     ("ci_tool", "github"): [".gitlab-ci.yml"],
     ("ci_tool", "gitlab"): [".github"],

@@ -103,8 +103,11 @@ EXPECTED_ALWAYS = [
     "config/settings/production.py",
     "config/urls.py",
     "config/api_urls.py",
-    "{slug}/core/health.py",
-    "{slug}/core/middleware.py",
+    "{slug}/core/health/readiness.py",
+    "{slug}/core/api/middleware.py",
+    "{slug}/core/health/middleware.py",
+    "{slug}/core/observability/middleware.py",
+    "tests/support/fresh_process.py",
     "{slug}/users/models.py",
     "{slug}/users/migrations/0001_initial.py",
 ]
@@ -120,7 +123,7 @@ CATALOG_FILES = [
 CELERY_FILES = [
     "config/celery.py",
     "{slug}/core/management/commands/worker_health.py",
-    "{slug}/core/tests/test_worker.py",
+    "config/tests/test_worker.py",
     "{slug}/ip_tracking/tasks.py",
 ]
 CATALOG_CELERY_FILES = [
@@ -131,9 +134,10 @@ CATALOG_CELERY_FILES = [
 GRAPHQL_FILES = [
     "schema.graphql",
     "{slug}/graphql_api/schema.py",
-    "{slug}/graphql_api/views.py",
+    "{slug}/graphql_api/apis.py",
     "{slug}/graphql_api/tests/test_endpoint.py",
     "{slug}/users/graphql.py",
+    "tests/support/graphql_client.py",
 ]
 CATALOG_GRAPHQL_FILES = ["{slug}/catalog/graphql.py", "{slug}/catalog/tests/test_graphql.py"]
 LICENSE_FIRST_LINES = {

@@ -28,7 +28,7 @@ SECTIONS = ["What", "Why", "How it is built here", "Proof", "Pitfalls", "Try it"
 FIELD = "Found in the field"
 # A test cited as `<project_slug>/users/tests/test_x.py::test_y` (or `<slug>/...`), or
 # `tests/test_x.py::test_y` for the template's own.
-CITED_TEST = re.compile(r"`((?:<project_slug>|<slug>|tests)/[\w/]+\.py)::(test_\w+)`")
+CITED_TEST = re.compile(r"`((?:<project_slug>|<slug>|config|tests)/[\w/]+\.py)::(test_\w+)`")
 OPTIONS = {key: value for key, value in COOKIECUTTER_JSON.items() if not key.startswith("_")}
 
 

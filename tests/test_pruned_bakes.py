@@ -88,6 +88,11 @@ ALLOWED: list[tuple[str, str, str]] = [
         "hypothesis's health checks of a test's data generation, not a container's",
     ),
     (
+        "pyproject.toml",
+        r"\bsection-order\b",
+        "ruff's name for the order of import groups, not a shop's order",
+    ),
+    (
         "uv.lock",
         r"hypothesis-graphql|graphql-core",
         "schemathesis's own dependencies (it fuzzes GraphQL too): locked whatever use_graphql is",

@@ -1,4 +1,4 @@
-"""Fixtures shared by every app's tests."""
+"""Fixtures shared by every app's tests. Helpers they import live in tests/support/."""
 
 from collections.abc import Iterator
 
@@ -10,6 +10,11 @@ from rest_framework.test import APIClient
 
 from {{ cookiecutter.project_slug }}.users.models import User
 from {{ cookiecutter.project_slug }}.users.tests.factories import UserFactory
+{%- if cookiecutter.use_celery == "y" %}
+
+# Fixtures from tests/support/ that tests of any app take by name (a real Celery worker).
+pytest_plugins = ["tests.support.celery_worker"]
+{%- endif %}
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,7 @@ graceful_timeout = 20
 # Recycle workers now and then: a slow leak in any library cannot grow forever.
 max_requests = 1000
 max_requests_jitter = 100
-# Request logs come from the app (core/middleware.py); gunicorn logs errors only.
+# Request logs come from the app (core/observability/middleware.py); gunicorn logs errors only.
 accesslog = None
 errorlog = "-"
 # Believe no peer's forwarded headers: whether a request came over HTTPS is Django's call alone

@@ -9,14 +9,15 @@ from drf_spectacular.views import (
     SpectacularSwaggerSplitView,
 )
 
-{% if cookiecutter.use_graphql == "y" %}from {{ cookiecutter.project_slug }}.graphql_api.views import GraphQLApi
+from {{ cookiecutter.project_slug }}.core.api import error_views
+{% if cookiecutter.use_graphql == "y" %}from {{ cookiecutter.project_slug }}.graphql_api.apis import GraphQLApi
 {% endif %}from {{ cookiecutter.project_slug }}.users.views import admin_login
 
 urlpatterns = [
     # Before admin.site.urls: the admin's login, with the API login's rate limits.
     path(f"{settings.ADMIN_URL}login/", admin_login),
     path(settings.ADMIN_URL, admin.site.urls),
-    path("health/", include("{{ cookiecutter.project_slug }}.core.urls")),
+    path("health/", include("{{ cookiecutter.project_slug }}.core.health.urls")),
     path("api/v1/", include("config.api_urls")),
 {%- if cookiecutter.use_graphql == "y" %}
     path("graphql/", GraphQLApi.as_view(), name="graphql"),
@@ -44,7 +45,7 @@ urlpatterns = [
 
 # Errors Django answers itself (an unknown URL, a malformed request, a crash) in the API's JSON
 # error shape, not as an HTML page an API client cannot read.
-handler400 = "{{ cookiecutter.project_slug }}.core.errors.bad_request"
-handler403 = "{{ cookiecutter.project_slug }}.core.errors.permission_denied"
-handler404 = "{{ cookiecutter.project_slug }}.core.errors.page_not_found"
-handler500 = "{{ cookiecutter.project_slug }}.core.errors.server_error"
+handler400 = error_views.bad_request
+handler403 = error_views.permission_denied
+handler404 = error_views.page_not_found
+handler500 = error_views.server_error

@@ -90,9 +90,9 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
     # First, so every later log line (and the response) carries the request id.
-    "{{ cookiecutter.project_slug }}.core.middleware.RequestIdMiddleware",
+    "{{ cookiecutter.project_slug }}.core.observability.middleware.RequestIdMiddleware",
     # Health probes come by IP address, not by a public host name: answered before host checks.
-    "{{ cookiecutter.project_slug }}.core.middleware.HealthProbeMiddleware",
+    "{{ cookiecutter.project_slug }}.core.health.middleware.HealthProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     # Before sessions, auth and views: a blocked or flooding IP costs one Redis round trip.
@@ -100,8 +100,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Before CommonMiddleware, so its redirects carry CORS headers too (django-cors-headers' docs).
     "corsheaders.middleware.CorsMiddleware",
-    # Django's, minus the slash redirect of a POST that would lose its body (core/middleware.py).
-    "{{ cookiecutter.project_slug }}.core.middleware.CommonMiddleware",
+    # Django's, minus the slash redirect of a POST that would lose its body (core/api/middleware.py).
+    "{{ cookiecutter.project_slug }}.core.api.middleware.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -292,7 +292,7 @@ CORS_URLS_REGEX = r"^/{% if cookiecutter.use_graphql == "y" %}(api|graphql){% el
 # A request body larger than this is refused with 400 before it is parsed (Django's default is
 # 2.5 MB; the API takes small JSON documents).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
-# Bounds on a JSON body's shape (core/parsers.py): deeper nesting or more values is a 400 before
+# Bounds on a JSON body's shape (core/api/parsers.py): deeper nesting or more values is a 400 before
 # anything reads it. The API's own documents nest 3 deep and hold a few hundred values at most.
 API_JSON = {
     "MAX_DEPTH": env.int("API_JSON_MAX_DEPTH", default=32),
@@ -336,25 +336,25 @@ REST_FRAMEWORK: dict[str, Any] = {
     # JSON in, nothing else: DRF's default form and multipart parsers would accept file uploads
     # (spooled to disk, outside DATA_UPLOAD_MAX_MEMORY_SIZE) on every endpoint. Anything else: 415.
     # Ours bounds size, depth and value count (API_JSON above).
-    "DEFAULT_PARSER_CLASSES": [f"{PACKAGE}.core.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": [f"{PACKAGE}.core.api.parsers.JSONParser"],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework_simplejwt.authentication.JWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",  # browsable API and admin users
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "{{ cookiecutter.project_slug }}.core.pagination.DefaultPagination",
+    "DEFAULT_PAGINATION_CLASS": "{{ cookiecutter.project_slug }}.core.api.pagination.DefaultPagination",
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "{{ cookiecutter.project_slug }}.core.filters.SearchFilter",
+        "{{ cookiecutter.project_slug }}.core.api.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "{{ cookiecutter.project_slug }}.core.openapi.ErrorDocumentingAutoSchema",
-    "EXCEPTION_HANDLER": "{{ cookiecutter.project_slug }}.core.exceptions.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "{{ cookiecutter.project_slug }}.core.api.openapi.ErrorDocumentingAutoSchema",
+    "EXCEPTION_HANDLER": "{{ cookiecutter.project_slug }}.core.api.exceptions.api_exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     # Throttling for the whole API; sensitive endpoints add stricter limits (RATELIMIT_RATES).
     "DEFAULT_THROTTLE_CLASSES": [
-        "{{ cookiecutter.project_slug }}.core.throttles.AnonThrottle",
-        "{{ cookiecutter.project_slug }}.core.throttles.UserThrottle",
+        "{{ cookiecutter.project_slug }}.core.throttling.throttles.AnonThrottle",
+        "{{ cookiecutter.project_slug }}.core.throttling.throttles.UserThrottle",
     ]
     if env.bool("THROTTLE_ENABLED", default=True)
     else [],
@@ -374,7 +374,8 @@ if TRUSTED_PROXY_COUNT < 0:
 # django-ratelimit on sensitive endpoints. https://django-ratelimit.readthedocs.io/
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
 RATELIMIT_USE_CACHE = "default"
-RATELIMIT_IP_META_KEY = f"{PACKAGE}.core.client_ip.client_ip"  # one resolver for every feature
+# One resolver of the client IP for every feature.
+RATELIMIT_IP_META_KEY = f"{PACKAGE}.core.throttling.client_ip.client_ip"
 RATELIMIT_RATES = {
     "login_ip": rate("RATELIMIT_LOGIN_IP", "20/m"),  # password guessing from one address
     "login_email": rate("RATELIMIT_LOGIN_EMAIL", "5/m"),  # guessing one account from many
@@ -436,7 +437,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 {% if cookiecutter.use_graphql == "y" %}# --- GraphQL (strawberry-graphql-django) --------------------------------------------------------
-# /graphql/ beside REST, with REST's authentication and rate limits (graphql_api/views.py). Every
+# /graphql/ beside REST, with REST's authentication and rate limits (graphql_api/apis.py). Every
 # limit rejects an abusive document before anything runs. https://strawberry.rocks/docs/guides/security
 GRAPHQL = {
     "GRAPHIQL": env.bool("GRAPHIQL", default=False),  # the in-browser IDE: local.py turns it on
@@ -468,10 +469,10 @@ LOGGING: dict[str, Any] = {
     "disable_existing_loggers": False,
     "filters": {
         "request_id": {
-            "()": "{{ cookiecutter.project_slug }}.core.logging.RequestIdFilter",
+            "()": "{{ cookiecutter.project_slug }}.core.observability.logging.RequestIdFilter",
         },
         "client_fault": {
-            "()": "{{ cookiecutter.project_slug }}.core.logging.ClientFaultFilter",
+            "()": "{{ cookiecutter.project_slug }}.core.observability.logging.ClientFaultFilter",
         },
     },
     "formatters": {

@@ -42,7 +42,7 @@ if not REDIS_URL:
 
 # --- HTTPS and security headers (`manage.py check --deploy` is clean) ----------------------------
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-# (Health probes speak plain HTTP inside the network: core.middleware.HealthProbeMiddleware
+# (Health probes speak plain HTTP inside the network: core.health.middleware.HealthProbeMiddleware
 # answers them before SecurityMiddleware, so they are never redirected.)
 # Behind a TLS-terminating proxy Django sees plain HTTP, and the redirect above would loop: turn
 # this on there. Only behind a proxy that overwrites X-Forwarded-Proto and is the sole way in;

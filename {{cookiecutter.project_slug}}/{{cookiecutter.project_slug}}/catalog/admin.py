@@ -4,7 +4,8 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from ..core.exceptions import ConflictError
+from {{ cookiecutter.project_slug }}.core.exceptions import ConflictError
+
 from .caching import invalidate_categories, invalidate_products
 from .html import clean_description
 from .models import Category, Order, OrderItem, Product

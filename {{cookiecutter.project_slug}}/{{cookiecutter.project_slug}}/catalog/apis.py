@@ -14,11 +14,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ..core.cache import fingerprint, get_or_build
-from ..core.openapi import ERROR
-from ..core.ratelimit import rate_limit
-from ..idempotency.rest import IDEMPOTENCY_KEY_PARAMETER, IDEMPOTENCY_KEY_REUSED, idempotent
-from ..users.auth import request_user
+from {{ cookiecutter.project_slug }}.core.api.openapi import ERROR
+from {{ cookiecutter.project_slug }}.core.cache import fingerprint, get_or_build
+from {{ cookiecutter.project_slug }}.core.throttling.ratelimit import rate_limit
+from {{ cookiecutter.project_slug }}.idempotency.rest import (
+    IDEMPOTENCY_KEY_PARAMETER,
+    IDEMPOTENCY_KEY_REUSED,
+    idempotent,
+)
+from {{ cookiecutter.project_slug }}.users.auth import request_user
+
 from . import caching, selectors, services
 from .filters import OrderFilter, ProductFilter
 from .models import Category, Order, Product

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
-from ..core.cache import invalidate
+from {{ cookiecutter.project_slug }}.core.cache import invalidate
 
 PRODUCTS = "catalog:products"
 CATEGORIES = "catalog:categories"

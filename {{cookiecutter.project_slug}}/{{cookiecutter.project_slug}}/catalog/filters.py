@@ -4,7 +4,8 @@ import django_filters
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema_field
 
-from ..core.filters import StrictFilterSet
+from {{ cookiecutter.project_slug }}.core.api.filters import StrictFilterSet
+
 from .models import Order, Product
 
 # The range Product.price can hold (max_digits=10, decimal_places=2), stated to the client in the

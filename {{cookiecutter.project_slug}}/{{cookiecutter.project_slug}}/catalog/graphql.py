@@ -14,11 +14,27 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from strawberry import auto
 
-from ..core.exceptions import ApplicationError, NotFoundError
-from ..graphql_api.context import parse_id, require_user
-from ..graphql_api.security import MAX_ITEMS, TextLookup, paginated_field
-from ..idempotency.services import HEADER as IDEMPOTENCY_HEADER
-from ..idempotency.services import idempotency_key_parse, idempotent_call
+from {{ cookiecutter.project_slug }}.core.exceptions import (
+    ApplicationError,
+    NotFoundError,
+)
+from {{ cookiecutter.project_slug }}.graphql_api.context import (
+    parse_id,
+    require_user,
+)
+from {{ cookiecutter.project_slug }}.graphql_api.security import (
+    MAX_ITEMS,
+    TextLookup,
+    paginated_field,
+)
+from {{ cookiecutter.project_slug }}.idempotency.services import (
+    HEADER as IDEMPOTENCY_HEADER,
+)
+from {{ cookiecutter.project_slug }}.idempotency.services import (
+    idempotency_key_parse,
+    idempotent_call,
+)
+
 from . import filters, models, selectors, services
 
 

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from ..core.models import TimeStampedModel
+from {{ cookiecutter.project_slug }}.core.models import TimeStampedModel
 
 
 class Category(TimeStampedModel):

@@ -5,7 +5,8 @@ from typing import TypedDict
 
 from django.db.models import Q, QuerySet
 
-from ..users.models import User
+from {{ cookiecutter.project_slug }}.users.models import User
+
 from .models import Category, Order, Product
 
 

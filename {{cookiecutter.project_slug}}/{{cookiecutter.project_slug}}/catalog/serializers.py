@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
-from ..core.models import MAX_ID
+from {{ cookiecutter.project_slug }}.core.models import MAX_ID
+
 from .models import Category, Order, OrderItem, Product
 from .services import MAX_ORDER_LINES, MAX_QUANTITY
 

@@ -19,9 +19,13 @@ from django.utils.text import slugify
 from config.celery import BaseTask
 {%- endif %}
 
-from ..core.after_commit import on_commit_robust{% if cookiecutter.use_celery == "n" %}, run_robustly{% endif %}
-from ..core.exceptions import ApplicationError, ConflictError
-from ..users.models import User
+from {{ cookiecutter.project_slug }}.core.after_commit import on_commit_robust{% if cookiecutter.use_celery == "n" %}, run_robustly{% endif %}
+from {{ cookiecutter.project_slug }}.core.exceptions import (
+    ApplicationError,
+    ConflictError,
+)
+from {{ cookiecutter.project_slug }}.users.models import User
+
 from .caching import invalidate_categories, invalidate_products
 from .html import clean_description
 from .models import Category, Order, OrderItem, Product

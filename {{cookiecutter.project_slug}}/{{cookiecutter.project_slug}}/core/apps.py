@@ -7,7 +7,9 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
-        from .checks import refuse_contradicting_settings
+        from {{ cookiecutter.project_slug }}.core.checks import (
+            refuse_contradicting_settings,
+        )
 
         # Every process (web server, task worker, manage.py) stops here on settings that contradict.
         refuse_contradicting_settings()

@@ -7,7 +7,7 @@ from django.apps import AppConfig
 from django.conf import settings
 from django.core import checks
 
-from ..core.checks import SETTINGS
+from {{ cookiecutter.project_slug }}.core.checks import SETTINGS
 
 
 @checks.register(SETTINGS)

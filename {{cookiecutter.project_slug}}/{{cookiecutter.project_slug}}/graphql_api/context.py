@@ -2,9 +2,9 @@
 
 import strawberry
 
-from ..core.exceptions import ApplicationError
-from ..core.models import MAX_ID
-from ..users.models import User
+from {{ cookiecutter.project_slug }}.core.exceptions import ApplicationError
+from {{ cookiecutter.project_slug }}.core.models import MAX_ID
+from {{ cookiecutter.project_slug }}.users.models import User
 
 
 class NotAuthenticatedError(ApplicationError):

@@ -6,10 +6,16 @@ Export it with `make graphql-schema` (schema.graphql at the project root, checke
 from strawberry.tools import merge_types
 from strawberry_django.optimizer import DjangoOptimizerExtension
 {% if cookiecutter.example_app == "catalog" %}
-from ..catalog.graphql import RATE_LIMITED_MUTATIONS as CATALOG_LIMITS
-from ..catalog.graphql import CatalogMutation, CatalogQuery
+from {{ cookiecutter.project_slug }}.catalog.graphql import (
+    RATE_LIMITED_MUTATIONS as CATALOG_LIMITS,
+)
+from {{ cookiecutter.project_slug }}.catalog.graphql import (
+    CatalogMutation,
+    CatalogQuery,
+)
 {%- endif %}
-from ..users.graphql import UsersQuery
+from {{ cookiecutter.project_slug }}.users.graphql import UsersQuery
+
 from .security import PROTECTION, Schema
 {% if cookiecutter.example_app == "catalog" %}
 Query = merge_types("Query", (UsersQuery, CatalogQuery))
@@ -31,7 +37,7 @@ schema = Schema(
     ],
 )
 
-# Mutations that spend a REST rate-limit budget (graphql_api/views.py checks them before running).
+# Mutations that spend a REST rate-limit budget (graphql_api/apis.py checks them before running).
 {%- if cookiecutter.example_app == "catalog" %}
 RATE_LIMITED_MUTATIONS: dict[str, dict[str, str]] = {**CATALOG_LIMITS}
 {%- else %}

@@ -55,7 +55,7 @@ from strawberry.utils.str_converters import to_camel_case
 from strawberry_django.fields.field import StrawberryDjangoField
 from strawberry_django.pagination import OffsetPaginationInput
 
-from ..core.exceptions import ApplicationError
+from {{ cookiecutter.project_slug }}.core.exceptions import ApplicationError
 
 logger = logging.getLogger(__name__)
 

@@ -9,8 +9,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ..core.openapi import ERROR
-from ..users.auth import request_user
+from {{ cookiecutter.project_slug }}.core.api.openapi import ERROR
+from {{ cookiecutter.project_slug }}.users.auth import request_user
+
 from .services import HEADER, REPLAYED_HEADER, idempotency_key_parse, idempotent_call
 
 IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(

@@ -5,7 +5,8 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from ..users.models import User
+from {{ cookiecutter.project_slug }}.users.models import User
+
 from .models import IdempotencyKey
 
 

@@ -30,8 +30,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework import status
 
-from ..core.exceptions import ApplicationError
-from ..users.models import User
+from {{ cookiecutter.project_slug }}.core.exceptions import ApplicationError
+from {{ cookiecutter.project_slug }}.users.models import User
+
 from .models import IdempotencyKey
 from .selectors import idempotency_key_cutoff, idempotency_key_live
 

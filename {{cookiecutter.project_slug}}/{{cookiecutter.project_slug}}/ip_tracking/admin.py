@@ -6,7 +6,7 @@ from .models import BlockedIP, RequestLog, SuspiciousIP
 
 @admin.register(BlockedIP)
 class BlockedIPAdmin(admin.ModelAdmin[BlockedIP]):
-    """Read-mostly: blocks are made and lifted with block_ip / unblock_ip, which also update Redis."""
+    """Read-mostly: blocks are made and lifted with ip_block / ip_unblock, which also update Redis."""
 
     list_display = ("ip", "source", "reason", "created_at", "expires_at", "lifted_at")
     list_filter = ("source",)
@@ -32,7 +32,7 @@ class RequestLogAdmin(admin.ModelAdmin[RequestLog]):
 
 @admin.register(SuspiciousIP)
 class SuspiciousIPAdmin(admin.ModelAdmin[SuspiciousIP]):
-    """The review queue: look at the address, block it with block_ip if needed, tick reviewed."""
+    """The review queue: look at the address, block it with ip_block if needed, tick reviewed."""
 
     list_display = ("ip", "hour_start", "request_count", "reviewed")
     list_filter = ("reviewed",)

@@ -9,10 +9,13 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from ..core import counters
-from ..core.after_commit import on_commit_robust
-from ..core.client_ip import normalise_ip
-from ..core.exceptions import ApplicationError
+from {{ cookiecutter.project_slug }}.core.after_commit import on_commit_robust
+from {{ cookiecutter.project_slug }}.core.exceptions import ApplicationError
+from {{ cookiecutter.project_slug }}.core.throttling import counters
+from {{ cookiecutter.project_slug }}.core.throttling.client_ip import (
+    normalise_ip,
+)
+
 from .models import BlockedIP, RequestLog, SuspiciousIP
 from .selectors import request_log_busy_ips
 

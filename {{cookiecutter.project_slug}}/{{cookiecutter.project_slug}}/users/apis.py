@@ -5,7 +5,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
-from ..core.ratelimit import check_login_rate_limits, rate_limit
+from {{ cookiecutter.project_slug }}.core.throttling.ratelimit import rate_limit
+from {{ cookiecutter.project_slug }}.users.login_limits import (
+    check_login_rate_limits,
+)
+
 from .auth import request_user
 from .models import User
 from .serializers import UserSerializer

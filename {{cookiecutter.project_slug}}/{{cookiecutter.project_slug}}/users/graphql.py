@@ -4,7 +4,8 @@ import strawberry
 import strawberry_django
 from strawberry import auto
 
-from ..graphql_api.context import require_user
+from {{ cookiecutter.project_slug }}.graphql_api.context import require_user
+
 from . import models
 
 

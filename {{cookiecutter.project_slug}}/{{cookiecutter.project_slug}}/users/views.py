@@ -4,7 +4,12 @@ from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from rest_framework.exceptions import Throttled
 
-from ..core.ratelimit import RateLimitUnavailable, check_login_rate_limits
+from {{ cookiecutter.project_slug }}.core.throttling.ratelimit import (
+    RateLimitUnavailable,
+)
+from {{ cookiecutter.project_slug }}.users.login_limits import (
+    check_login_rate_limits,
+)
 
 
 def admin_login(request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:

@@ -5,8 +5,9 @@ from django.urls import reverse
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
-from ...users.models import User
-from ...users.tests.factories import UserFactory
+from {{ cookiecutter.project_slug }}.users.models import User
+from {{ cookiecutter.project_slug }}.users.tests.factories import UserFactory
+
 from ..models import Order
 from ..services import OrderLine, order_create
 from .factories import CategoryFactory, ProductFactory

@@ -21,8 +21,10 @@ from django.core import mail
 from django.utils import timezone
 from rest_framework_simplejwt.tokens import AccessToken
 
-from ...core.tests.fresh_process import PROJECT_ROOT, http_call, running_gunicorn, server_env
-from ...users.models import User
+from {{ cookiecutter.project_slug }}.users.models import User
+
+from tests.support.fresh_process import PROJECT_ROOT, http_call, running_gunicorn, server_env
+
 from ..models import Order, Product
 from ..services import order_confirmations_resend
 from .factories import ProductFactory

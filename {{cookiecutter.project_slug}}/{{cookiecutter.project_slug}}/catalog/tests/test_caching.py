@@ -8,7 +8,8 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from ...users.models import User
+from {{ cookiecutter.project_slug }}.users.models import User
+
 from ..services import OrderLine, category_create, order_cancel, order_create, product_create
 from .factories import CategoryFactory, ProductFactory
 

@@ -6,7 +6,8 @@ from threading import Barrier
 import pytest
 from django.db import connection, connections
 
-from ...users.tests.factories import UserFactory
+from {{ cookiecutter.project_slug }}.users.tests.factories import UserFactory
+
 from ..models import Order
 from ..services import InsufficientStockError, OrderLine, order_create
 from .factories import ProductFactory

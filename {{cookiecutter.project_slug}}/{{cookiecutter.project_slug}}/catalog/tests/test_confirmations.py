@@ -18,8 +18,10 @@ from kombu import Queue
 from config.celery import app
 {%- endif %}
 
-from ...core.tests.fresh_process import skip_without_services
-from ...users.models import User
+from {{ cookiecutter.project_slug }}.users.models import User
+
+from tests.support.fresh_process import skip_without_services
+
 from .. import services
 from ..models import Order
 from ..services import (

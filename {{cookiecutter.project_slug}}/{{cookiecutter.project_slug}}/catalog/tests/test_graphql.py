@@ -11,9 +11,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from ...graphql_api.tests.client import URL, codes, gql, messages
-from ...users.models import User
-from ...users.tests.factories import UserFactory
+from {{ cookiecutter.project_slug }}.users.models import User
+from {{ cookiecutter.project_slug }}.users.tests.factories import UserFactory
+
+from tests.support.graphql_client import URL, codes, gql, messages
+
 from ..models import Order, Product
 from ..services import OrderLine, order_create
 from .factories import CategoryFactory, ProductFactory

@@ -19,10 +19,13 @@ from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
-from ...idempotency.models import IdempotencyKey
-from ...idempotency.services import idempotency_keys_purge
-from ...users.models import User
-from ...users.tests.factories import UserFactory
+from {{ cookiecutter.project_slug }}.idempotency.models import IdempotencyKey
+from {{ cookiecutter.project_slug }}.idempotency.services import (
+    idempotency_keys_purge,
+)
+from {{ cookiecutter.project_slug }}.users.models import User
+from {{ cookiecutter.project_slug }}.users.tests.factories import UserFactory
+
 from ..models import Order, Product
 from .factories import ProductFactory
 

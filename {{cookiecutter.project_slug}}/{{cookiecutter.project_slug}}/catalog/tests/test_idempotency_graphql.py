@@ -5,7 +5,8 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
-from ...graphql_api.tests.client import URL, codes
+from tests.support.graphql_client import URL, codes
+
 from ..models import Order, Product
 from .factories import ProductFactory
 

@@ -15,8 +15,10 @@ import pytest
 from django.conf import settings
 from rest_framework_simplejwt.tokens import AccessToken
 
-from ...core.tests.fresh_process import http_call, running_gunicorn
-from ...users.models import User
+from {{ cookiecutter.project_slug }}.users.models import User
+
+from tests.support.fresh_process import http_call, running_gunicorn
+
 from ..models import Order, Product
 from .factories import ProductFactory
 

@@ -5,7 +5,8 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, connection
 
-from ...users.models import User
+from {{ cookiecutter.project_slug }}.users.models import User
+
 from ..models import Order, OrderItem, Product
 from .factories import CategoryFactory, ProductFactory
 

@@ -13,7 +13,8 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
-from ...users.models import User
+from {{ cookiecutter.project_slug }}.users.models import User
+
 from ..models import Order, Product
 from ..services import (
     OrderLine,

@@ -14,8 +14,10 @@ import pytest
 from django.conf import settings
 from rest_framework_simplejwt.tokens import AccessToken
 
-from ...core.tests.fresh_process import http_call, running_gunicorn
-from ...users.tests.factories import UserFactory
+from {{ cookiecutter.project_slug }}.users.tests.factories import UserFactory
+
+from tests.support.fresh_process import http_call, running_gunicorn
+
 from .factories import ProductFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the server must see the rows

@@ -4,7 +4,8 @@ from django.db.models import Model
 from django.test import Client
 from django.urls import reverse
 
-from ...users.models import User
+from {{ cookiecutter.project_slug }}.users.models import User
+
 from ..models import Category, Order, Product
 from ..services import OrderLine, order_create
 from .factories import ProductFactory

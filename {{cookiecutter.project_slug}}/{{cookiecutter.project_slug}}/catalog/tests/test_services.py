@@ -6,8 +6,12 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from ...core.exceptions import ApplicationError, ConflictError
-from ...users.models import User
+from {{ cookiecutter.project_slug }}.core.exceptions import (
+    ApplicationError,
+    ConflictError,
+)
+from {{ cookiecutter.project_slug }}.users.models import User
+
 from ..models import Order, Product
 from ..services import (
     InsufficientStockError,

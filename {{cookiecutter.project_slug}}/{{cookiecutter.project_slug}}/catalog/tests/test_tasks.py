@@ -10,7 +10,8 @@ from django.core.mail.backends.locmem import EmailBackend
 
 from config.celery import app
 
-from ...users.models import User
+from {{ cookiecutter.project_slug }}.users.models import User
+
 from ..models import Order
 from ..services import OrderLine, order_create
 from ..tasks import expire_unpaid_orders, send_order_confirmation

@@ -7,21 +7,21 @@ kill the worker's process mid-task, and roll transactions back, then look at the
 import os
 import re
 import signal
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from ...core.tests.celery_worker import (
+from {{ cookiecutter.project_slug }}.users.tests.factories import UserFactory
+
+from tests.support.celery_worker import (
     Worker,
     row_locked,
-    running_worker,
     someone_waits_for_a_lock,
     wait_for,
 )
-from ...users.tests.factories import UserFactory
+
 from ..models import Order, Product
 from ..services import OrderLine, order_create
 from ..tasks import expire_unpaid_orders
@@ -32,20 +32,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 class Rollback(Exception):
     pass
-
-
-@pytest.fixture(scope="module")
-def started_worker(
-    django_db_setup: None, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Worker]:
-    with running_worker(tmp_path_factory.mktemp("worker")) as worker:
-        yield worker
-
-
-@pytest.fixture
-def worker(started_worker: Worker) -> Iterator[Worker]:
-    yield started_worker
-    started_worker.wait_until_idle()  # before the teardown flushes the test database
 
 
 def place(product: Product, quantity: int = 3) -> Order:

@@ -13,14 +13,16 @@ from django.utils import timezone
 
 from config.celery import app
 
-from ...core.tests.celery_worker import (
+from {{ cookiecutter.project_slug }}.users.tests.factories import UserFactory
+
+from tests.support.celery_worker import (
     row_locked,
     running_worker,
     someone_waits_for_a_lock,
     wait_for,
 )
-from ...core.tests.fresh_process import skip_without_services
-from ...users.tests.factories import UserFactory
+from tests.support.fresh_process import skip_without_services
+
 from ..models import Order
 from ..services import OrderLine, order_create
 from ..tasks import expire_unpaid_orders

@@ -7,8 +7,11 @@ from collections.abc import Iterator
 import pytest
 from django.db import transaction
 
-from .. import after_commit
-from ..after_commit import on_commit_robust, run_robustly
+from {{ cookiecutter.project_slug }}.core import after_commit
+from {{ cookiecutter.project_slug }}.core.after_commit import (
+    on_commit_robust,
+    run_robustly,
+)
 
 
 @pytest.fixture(autouse=True)

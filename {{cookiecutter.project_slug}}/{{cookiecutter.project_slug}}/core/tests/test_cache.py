@@ -3,7 +3,11 @@ import time
 
 from django.core.cache import cache
 
-from ..cache import fingerprint, get_or_build, invalidate
+from {{ cookiecutter.project_slug }}.core.cache import (
+    fingerprint,
+    get_or_build,
+    invalidate,
+)
 
 
 def counting_builder(value: str = "built", delay: float = 0.0):

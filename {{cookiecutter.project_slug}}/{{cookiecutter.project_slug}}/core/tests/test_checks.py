@@ -9,8 +9,9 @@ from datetime import timedelta
 import pytest
 from django.core import checks
 
-from ..checks import check_token_lifetimes
-from .fresh_process import run_with_settings
+from {{ cookiecutter.project_slug }}.core.checks import check_token_lifetimes
+
+from tests.support.fresh_process import run_with_settings
 
 START = "import django; django.setup(); print('started')"
 

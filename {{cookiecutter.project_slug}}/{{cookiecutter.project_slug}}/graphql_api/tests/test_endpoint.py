@@ -11,13 +11,15 @@ from graphql import GraphQLList, GraphQLObjectType, get_nullable_type
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
-from ...core.tests.fresh_process import PROJECT_ROOT
-from ...users import graphql as users_graphql
-from ...users.models import User
+from {{ cookiecutter.project_slug }}.users import graphql as users_graphql
+from {{ cookiecutter.project_slug }}.users.models import User
+
+from tests.support.fresh_process import PROJECT_ROOT
+from tests.support.graphql_client import URL, codes, gql, messages
+
+from ..apis import mutation_fields
 from ..schema import schema
 from ..security import MAX_ITEMS, BoundedListField
-from ..views import mutation_fields
-from .client import URL, codes, gql, messages
 
 pytestmark = pytest.mark.django_db
 

@@ -25,9 +25,10 @@ from schemathesis.generation import GenerationMode
 from schemathesis.generation.case import Case
 from schemathesis.graphql import nodes
 
-from ...core.tests.fresh_process import PROJECT_ROOT
-from ...users.models import User
-from .client import URL, messages
+from {{ cookiecutter.project_slug }}.users.models import User
+
+from tests.support.fresh_process import PROJECT_ROOT
+from tests.support.graphql_client import URL, messages
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,9 @@ import pytest
 import strawberry
 from strawberry_django.pagination import OffsetPaginationInput
 
-from ...core.exceptions import ApplicationError
-from ...users.models import User
+from {{ cookiecutter.project_slug }}.core.exceptions import ApplicationError
+from {{ cookiecutter.project_slug }}.users.models import User
+
 from ..security import check_filters, column_length, served_page
 
 

@@ -17,7 +17,8 @@ import pytest
 from django.core.cache import cache
 from django.test import Client, override_settings
 
-from ...core.tests.fresh_process import http_call, running_gunicorn
+from tests.support.fresh_process import http_call, running_gunicorn
+
 from ..models import BlockedIP
 from ..services import ban_key, ip_bans_sync, ip_block, ip_unblock
 

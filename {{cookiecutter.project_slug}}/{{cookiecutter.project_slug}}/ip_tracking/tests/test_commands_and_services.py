@@ -8,7 +8,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from ...core import counters
+from {{ cookiecutter.project_slug }}.core.throttling import counters
+
 from ..models import BlockedIP, RequestLog, SuspiciousIP
 from ..selectors import blocked_ip_list_active, request_log_top_ips
 from ..services import ip_block, request_log_flush, request_log_purge, suspicious_ips_flag
@@ -23,16 +24,16 @@ def run(*args: str) -> str:
 
 
 @pytest.mark.django_db(transaction=True)  # the ban reaches Redis when the block commits
-def test_block_ip_and_unblock_ip_commands(client: Client) -> None:
+def test_ip_block_and_ip_unblock_commands(client: Client) -> None:
     assert "Blocked 203.0.113.9 (until unblocked)" in run(
-        "block_ip", "203.0.113.9", "--reason", "abuse"
+        "ip_block", "203.0.113.9", "--reason", "abuse"
     )
     assert client.get("/api/v1/", REMOTE_ADDR="203.0.113.9").status_code == 403
     assert BlockedIP.objects.get().reason == "abuse"
-    assert "Unblocked 203.0.113.9" in run("unblock_ip", "203.0.113.9")
+    assert "Unblocked 203.0.113.9" in run("ip_unblock", "203.0.113.9")
     assert client.get("/api/v1/", REMOTE_ADDR="203.0.113.9").status_code == 200
     assert not blocked_ip_list_active().exists()
-    assert "had no open block" in run("unblock_ip", "203.0.113.9")
+    assert "had no open block" in run("ip_unblock", "203.0.113.9")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -50,8 +51,8 @@ def test_a_block_that_is_rolled_back_bans_nobody(client: Client) -> None:
 
 
 def test_a_timed_block_records_its_expiry_and_a_new_block_replaces_the_open_one() -> None:
-    run("block_ip", "203.0.113.10", "--minutes", "5")
-    run("block_ip", "203.0.113.10", "--reason", "again")
+    run("ip_block", "203.0.113.10", "--minutes", "5")
+    run("ip_block", "203.0.113.10", "--reason", "again")
     block = BlockedIP.objects.get()
     assert block.reason == "again"
     assert block.expires_at is None
@@ -60,9 +61,9 @@ def test_a_timed_block_records_its_expiry_and_a_new_block_replaces_the_open_one(
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["block_ip", "not-an-ip"], "not an IP"),
-        (["block_ip", "1.2.3.4", "--minutes", "0"], "positive"),
-        (["unblock_ip", "999.1.1.1"], "not an IP"),
+        (["ip_block", "not-an-ip"], "not an IP"),
+        (["ip_block", "1.2.3.4", "--minutes", "0"], "positive"),
+        (["ip_unblock", "999.1.1.1"], "not an IP"),
         (["ip_report", "--top", "0"], "positive"),
     ],
 )
@@ -79,7 +80,7 @@ def test_ip_report_lists_the_busiest_ips_and_current_blocks() -> None:
     RequestLog.objects.create(
         ip="203.0.113.2", window_start=now, window_seconds=60, request_count=900
     )
-    run("block_ip", "203.0.113.2", "--reason", "flood")
+    run("ip_block", "203.0.113.2", "--reason", "flood")
     report = run("ip_report", "--minutes", "5")
     assert report.index("203.0.113.2") < report.index("203.0.113.1")
     assert "flood" in report
@@ -126,7 +127,7 @@ def test_purge_keeps_recent_rows() -> None:
 
 
 def test_string_forms_and_admin_pages(admin_client: Client) -> None:
-    run("block_ip", "192.0.2.44")
+    run("ip_block", "192.0.2.44")
     row = RequestLog.objects.create(
         ip="192.0.2.44",
         window_start=datetime(2030, 1, 2, 3, 4, tzinfo=UTC),

@@ -1,10 +1,11 @@
-"""The IP-tracking periodic tasks, as Celery runs them (eagerly; see core/tests/test_worker.py)."""
+"""The IP-tracking periodic tasks, as Celery runs them (eagerly; see config/tests/test_worker.py)."""
 
 import time
 
 import pytest
 
-from ...core import counters
+from {{ cookiecutter.project_slug }}.core.throttling import counters
+
 from ..models import RequestLog
 from ..services import SEEN_SET, counter_key
 from ..tasks import flag_suspicious_ips, flush_request_log

@@ -12,7 +12,7 @@ from threading import Barrier
 
 import pytest
 
-from ...core.tests.fresh_process import http_call, running_gunicorn
+from tests.support.fresh_process import http_call, running_gunicorn
 
 ATTEMPTS = 50
 BUDGET = 5

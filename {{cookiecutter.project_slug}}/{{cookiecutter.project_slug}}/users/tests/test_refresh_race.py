@@ -16,7 +16,8 @@ import pytest
 from django.conf import settings
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from ...core.tests.fresh_process import Answer, http_call, running_gunicorn, skip_without_services
+from tests.support.fresh_process import Answer, http_call, running_gunicorn, skip_without_services
+
 from ..models import User
 from .factories import UserFactory
 

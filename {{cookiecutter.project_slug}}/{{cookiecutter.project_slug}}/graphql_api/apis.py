@@ -1,0 +1,155 @@
+"""/graphql/: a DRF view, so GraphQL gets exactly REST's authentication, throttles and errors.
+
+JWT and session authentication (with CSRF for sessions), the API-wide throttles and the 429 with
+Retry-After all come from REST_FRAMEWORK settings. This view adds what is GraphQL's own: a size
+cap before parsing, the per-mutation rate limits REST applies to the same actions, and the
+execution itself.
+"""
+
+from collections import Counter
+from typing import Any
+
+from csp.decorators import csp_exempt
+from django.conf import settings
+from django.http import HttpResponse
+from django.utils.decorators import method_decorator
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    parse,
+)
+from rest_framework.exceptions import NotFound, ParseError
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from strawberry.django.context import StrawberryDjangoContext
+from strawberry.exceptions import MissingQueryError
+from strawberry.http.ides import get_graphql_ide_html
+from strawberry.schema.exceptions import CannotGetOperationTypeError
+
+from {{ cookiecutter.project_slug }}.core.api.parsers import JSONParser
+from {{ cookiecutter.project_slug }}.core.exceptions import ApplicationError
+from {{ cookiecutter.project_slug }}.core.throttling.ratelimit import (
+    check_rate_limit,
+)
+
+from .schema import RATE_LIMITED_MUTATIONS
+from .schema import schema as graphql_schema
+
+
+def error_body(error: GraphQLError) -> dict[str, Any]:
+    """A GraphQL error; business-rule errors carry their code, as REST bodies do."""
+    body = error.formatted
+    original = error.original_error
+    if isinstance(original, ApplicationError):
+        body["extensions"] = {"code": original.code, **original.extra}
+    return dict(body)
+
+
+def mutation_fields(query: str, operation_name: str | None) -> Counter[str]:
+    """How many times each top-level field of the mutation the request will run is called
+    (empty for a query): once per response key, its alias or else its name, including fields
+    selected through fragments. `mutation { ...F }` must not slip past a rate limit, nor
+    `mutation { a: place(...) b: place(...) }` be charged once for two calls. (Fields
+    with the same response key are merged by GraphQL and run once.)"""
+    try:
+        document = parse(query, max_tokens=settings.GRAPHQL["MAX_TOKENS"])
+    except GraphQLError:
+        return Counter()  # not parseable: execution will refuse it with the reason
+    fragments = {
+        definition.name.value: definition
+        for definition in document.definitions
+        if isinstance(definition, FragmentDefinitionNode)
+    }
+
+    def root_fields(selection_set: SelectionSetNode, seen: frozenset[str]) -> set[tuple[str, str]]:
+        """(response key, field name) of each root field."""
+        fields: set[tuple[str, str]] = set()
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                fields.add(((selection.alias or selection.name).value, selection.name.value))
+            elif isinstance(selection, InlineFragmentNode):
+                fields |= root_fields(selection.selection_set, seen)
+            elif isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                if name in fragments and name not in seen:  # a cycle is a validation error
+                    fields |= root_fields(fragments[name].selection_set, seen | {name})
+        return fields
+
+    fields: set[tuple[str, str]] = set()
+    for definition in document.definitions:
+        if not isinstance(definition, OperationDefinitionNode):
+            continue
+        if operation_name and (definition.name is None or definition.name.value != operation_name):
+            continue
+        if definition.operation is OperationType.MUTATION:
+            fields |= root_fields(definition.selection_set, frozenset())
+    return Counter(name for _, name in fields)
+
+
+class GraphQLApi(APIView):
+    # Public queries exist; each non-public field checks the user itself (context.require_user).
+    permission_classes = [AllowAny]
+    parser_classes = [JSONParser]
+    schema = None  # not part of the OpenAPI document: GraphQL describes itself (schema.graphql)
+
+    # GraphiQL's page loads the IDE from unpkg.com and starts it with an inline script: outside
+    # the Content-Security-Policy, and only ever served in local development.
+    @method_decorator(csp_exempt())
+    def get(self, request: Request) -> HttpResponse:
+        """GraphiQL, in local development only (settings.GRAPHQL["GRAPHIQL"])."""
+        if not settings.GRAPHQL["GRAPHIQL"]:
+            raise NotFound("GraphiQL is turned off here; POST queries to this URL.")
+        return HttpResponse(get_graphql_ide_html(graphql_ide="graphiql"))
+
+    def post(self, request: Request) -> Response:
+        query, variables, operation_name = self.read_body(request)
+        # A selected field is named in the text: without a limited name, no need to parse here
+        # (execution parses the document anyway).
+        named = {name for name in RATE_LIMITED_MUTATIONS if name in query}
+        calls = mutation_fields(query, operation_name) if named else Counter()
+        for field in sorted(named & set(calls)):  # over budget: 429 before anything runs
+            for _ in range(calls[field]):  # each call counts, as each REST request does
+                check_rate_limit(request, **RATE_LIMITED_MUTATIONS[field], fail_closed=False)
+        try:
+            result = graphql_schema.execute_sync(
+                query,
+                variable_values=variables,
+                operation_name=operation_name,
+                context_value=StrawberryDjangoContext(request=request._request, response=None),  # type: ignore[arg-type]
+            )
+        except CannotGetOperationTypeError as error:
+            # An operationName the document does not define. strawberry raises this out of
+            # execute_sync (its own views answer 400), where a GraphQL error was expected.
+            raise ParseError(error.as_http_error_reason()) from None
+        except MissingQueryError:
+            raise ParseError("The query is empty.") from None
+        body: dict[str, Any] = {"data": result.data}
+        if result.errors:
+            body["errors"] = [error_body(error) for error in result.errors]
+        # 200 whenever GraphQL answered, errors included (GraphQL over HTTP, application/json);
+        # HTTP errors are for what happens before: bad JSON, too large, 401, 429.
+        return Response(body)
+
+    def read_body(self, request: Request) -> tuple[str, dict[str, Any] | None, str | None]:
+        data = request.data
+        if not isinstance(data, dict) or not isinstance(data.get("query"), str):
+            raise ParseError('Send JSON like {"query": "...", "variables": {...}}.')
+        query: str = data["query"]
+        limit = settings.GRAPHQL["MAX_QUERY_BYTES"]
+        if len(query.encode()) > limit:
+            raise ParseError(f"The query is {len(query.encode())} bytes; the limit is {limit}.")
+        variables = data.get("variables")
+        if variables is not None and not isinstance(variables, dict):
+            raise ParseError("variables must be a JSON object.")
+        operation_name = data.get("operationName")
+        if operation_name is not None and not isinstance(operation_name, str):
+            raise ParseError("operationName must be a string.")
+        return query, variables, operation_name
