@@ -36,6 +36,7 @@ test-fast: bootstrap ## Everything but the installs of baked projects
 lint: bootstrap ## Lint the template's own code
 	$(VENV)/bin/ruff check hooks tests scripts benchmarks
 	$(VENV)/bin/ruff format --check hooks tests scripts benchmarks
+	$(VENV)/bin/mypy hooks tests scripts benchmarks
 
 demo: bootstrap ## Bake the defaults into build/demo and serve them on 127.0.0.1:8000
 	rm -rf $(DEMO_DIR)

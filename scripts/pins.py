@@ -32,6 +32,7 @@ import tomllib
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from cookiecutter.generate import generate_context
 from cookiecutter.prompt import prompt_for_config
@@ -44,7 +45,7 @@ LOCKS = PROJECT / "locks"
 PRE_GEN_HOOK = TEMPLATE / "hooks" / "pre_gen_project.py"
 CHANGES = TEMPLATE / "build" / "pins-changes.md"
 UV = str(Path(sys.executable).with_name("uv"))
-CHOICES: dict = json.loads((TEMPLATE / "cookiecutter.json").read_text())
+CHOICES: dict[str, Any] = json.loads((TEMPLATE / "cookiecutter.json").read_text())
 # Lowest first: the first is the source of truth, whatever order cookiecutter.json offers them in.
 PYTHONS = sorted(CHOICES["python_version"], key=lambda v: tuple(map(int, v.split("."))))
 # The options whose answers change the project's dependencies (tests/test_pins.py checks that
@@ -68,7 +69,7 @@ def versions(lock_text: str) -> dict[str, str]:
     return {p["name"]: p["version"] for p in packages if "registry" in p["source"]}
 
 
-def rendered_pyprojects(python: str) -> Iterator[dict]:
+def rendered_pyprojects(python: str) -> Iterator[dict[str, Any]]:
     """pyproject.toml, parsed, of every combination of the dependency options for `python`."""
     source = (PROJECT / "pyproject.toml").read_text()
     for values in itertools.product(*(CHOICES[option] for option in DEPENDENCY_OPTIONS)):

@@ -17,6 +17,7 @@ import urllib.request
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -47,8 +48,10 @@ def bakes_with(ci_tool: str) -> list[str]:
     return [name for name in BAKES if answers_for(name)["ci_tool"] == ci_tool]
 
 
-def load(project: Bake, rel: str) -> dict:
-    return yaml.safe_load((project.path / rel).read_text())
+def load(project: Bake, rel: str) -> dict[Any, Any]:
+    """A YAML file of the bake; keys are not all strings (PyYAML reads a bare `on` as True)."""
+    parsed: dict[Any, Any] = yaml.safe_load((project.path / rel).read_text())
+    return parsed
 
 
 def make_targets(project: Bake) -> set[str]:
@@ -322,7 +325,7 @@ def locked_runtime_set(project: Bake) -> set[tuple[str, str]]:
         ).stdout
     )
     locked = set(locked_versions(project.path / "uv.lock").items())
-    pins = set()
+    pins: set[tuple[str, str]] = set()
     for line in exported.splitlines():
         if not line or line[0] in "# ":
             continue

@@ -20,6 +20,7 @@ import time
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -49,8 +50,9 @@ def test_hadolint_passes_at_warning_level(bake: Callable[[str], Bake], name: str
     run([HADOLINT, "--failure-threshold", "warning", "Dockerfile"], project.path)
 
 
-def compose(project: Bake, file: str) -> dict:
-    return yaml.safe_load((project.path / file).read_text())
+def compose(project: Bake, file: str) -> dict[str, Any]:
+    parsed: dict[str, Any] = yaml.safe_load((project.path / file).read_text())
+    return parsed
 
 
 @pytest.mark.parametrize("file", ["compose.yml", "compose.prod.yml"])

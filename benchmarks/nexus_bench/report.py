@@ -1,0 +1,211 @@
+"""What a run reports: the tables, the throughput chart, and the sections of
+docs/benchmarks.md, each between its `<!-- bench:NAME:start/end -->` comments."""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from .config import PRODUCT_COUNT, WORKERS
+from .scenarios import ENDPOINT, PRODUCTS_CODE
+
+
+def write_section(docs: Path, marker: str, heading: str, body: str) -> None:
+    """Replace the section between this marker's comments in the docs page (or append it)."""
+    section = f"<!-- bench:{marker}:start -->\n{body}<!-- bench:{marker}:end -->"
+    text = docs.read_text() if docs.exists() else "# Benchmarks\n"
+    pattern = re.compile(rf"<!-- bench:{marker}:start -->.*<!-- bench:{marker}:end -->", re.S)
+    if pattern.search(text):
+        text = pattern.sub(lambda _: section, text)
+    else:
+        text = text.rstrip() + f"\n\n## {heading}\n\n{section}\n"
+    docs.write_text(text)
+
+
+def spread(runs: list[dict[str, float]]) -> str:
+    """The lowest and highest throughput over the rounds."""
+    return f"{min(r['rps'] for r in runs):.0f} to {max(r['rps'] for r in runs):.0f}"
+
+
+def table(rows: list[tuple[str, dict[str, float], list[dict[str, float]]]]) -> str:
+    """Two or more configurations of one endpoint side by side: medians and the spread."""
+    lines = [
+        "| configuration | requests/s (median) | range over rounds | p50 (ms) | p99 (ms) "
+        "| server CPU per request (us) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for label, median, runs in rows:
+        lines.append(
+            f"| {label} | {median['rps']:.0f} | {spread(runs)} | {median['p50_ms']:.2f} "
+            f"| {median['p99_ms']:.2f} | {median['cpu_us']:.0f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def setup_line(results: dict[str, Any], endpoint: str) -> str:
+    """How the HTTP figures were taken: the machine, the server, the load."""
+    return (
+        f"Measured {results['date']} on {results['cores']} cores ({results['machine']}), gunicorn "
+        f"with {WORKERS} sync workers (config/gunicorn.py, no worker recycling during a run), "
+        f"`wrk -t2 -c16 -d{results['duration']}s` on {endpoint} "
+        f"(one client IP), median of {results['rounds']} alternating rounds, real PostgreSQL and "
+        "Redis on 127.0.0.1."
+    )
+
+
+def ratio_table(results: dict[str, Any]) -> str:
+    """Every scenario, each also as a share of the baseline's throughput."""
+    http = results["http"]
+    baseline = http["baseline"]["rps"]
+    lines = [
+        "| endpoint | requests/s (median) | of the baseline | p50 (ms) | p99 (ms) "
+        "| server CPU per request (us) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for key, label, *_ in results["plan"]:
+        row = http[key]
+        lines.append(
+            f"| {label} | {row['rps']:.0f} | {100 * row['rps'] / baseline:.0f}% "
+            f"| {row['p50_ms']:.2f} | {row['p99_ms']:.2f} | {row['cpu_us']:.0f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def write_chart(results: dict[str, Any], path: Path) -> None:
+    """Requests per second per scenario, a horizontal bar each, in the tables' order."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    labels = [label.replace("`", "") for _, label, *_ in results["plan"]]
+    rps = [results["http"][key]["rps"] for key, *_ in results["plan"]]
+    figure, axes = plt.subplots(figsize=(8, 0.45 * len(labels) + 1.2))
+    bars = axes.barh(labels[::-1], rps[::-1], color="#3f51b5")
+    axes.bar_label(bars, fmt="%.0f", padding=3)
+    axes.set_xlim(0, max(rps) * 1.15)  # room for the largest bar's label
+    axes.set_xlabel("requests per second (median; higher is better)")
+    axes.set_title(f"gunicorn, {WORKERS} sync workers, {results['cores']} cores, {results['date']}")
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+
+
+def template_table(results: dict[str, Any]) -> str:
+    """Nexus's costs, and the compared template's beside them when there is one."""
+    columns = [("Nexus", results["template"])]
+    if results.get("compare"):
+        columns.append((results["compare"]["name"], results["compare"]))
+
+    def seconds(values: list[float] | None) -> str:
+        if not values:
+            return "n/a"
+        low, high = min(values), max(values)
+        return f"{statistics.median(values):.2f} s ({low:.2f} to {high:.2f})"
+
+    def figure(data: dict[str, Any], key: str, unit: str = " s", digits: int = 1) -> str:
+        value = data.get(key)
+        return "n/a" if value is None else f"{value:.{digits}f}{unit}"
+
+    rows: list[tuple[str, Callable[[dict[str, Any]], str]]] = [
+        ("bake, default answers (median, range)", lambda d: seconds(d.get("bake_default_s"))),
+        ("bake, minimal answers", lambda d: seconds(d.get("bake_minimal_s"))),
+        ("install, warm uv cache", lambda d: figure(d, "install_warm_s")),
+        ("install, cold uv cache (downloads)", lambda d: figure(d, "install_cold_s")),
+        ("packages installed (with dev tools)", lambda d: figure(d, "packages", "", 0)),
+        ("runtime packages (the image)", lambda d: figure(d, "runtime_packages", "", 0)),
+        ("runtime environment (the image)", lambda d: figure(d, "runtime_env_mb", " MB")),
+        ("the project's test suite", lambda d: figure(d, "tests_s")),
+        ("tests passed", lambda d: figure(d, "tests_passed", "", 0)),
+    ]
+    head = "| measure | " + " | ".join(name for name, _ in columns) + " |"
+    lines = [head, "|---|" + "---|" * len(columns)]
+    for label, get in rows:
+        lines.append(f"| {label} | " + " | ".join(get(data) for _, data in columns) + " |")
+    notes = (results.get("compare") or {}).get("notes")
+    extra = f"\n{results['compare']['name']}: {notes}\n" if notes else ""
+    return "\n".join(lines) + "\n" + extra
+
+
+def write_docs(results: dict[str, Any], docs: Path) -> None:
+    """Every section of the docs page from one run's results."""
+    stack, cache, tpl = results["abuse_stack"], results["catalog_cache"], results["template"]
+    write_section(
+        docs,
+        "template",
+        "What the template costs",
+        f"Measured {results['date']} on {results['cores']} cores ({results['machine']}), no "
+        "network but the package index. Bakes run the `cookiecutter` command; installs are "
+        "`uv sync --locked` into a fresh environment; the suite runs as `make test` does, with "
+        "no service (SQLite, in-process cache).\n\n"
+        + template_table(results)
+        + f"\nGoals: bake under 1 s (median {statistics.median(tpl['bake_default_s']):.2f} s); "
+        f"warm install under 5 s ({tpl['install_warm_s']:.1f} s); test suite under 30 s "
+        f"({tpl['tests_s']:.0f} s); runtime environment under 120 MB "
+        f"({tpl['runtime_env_mb']:.1f} MB).\n",
+    )
+    http, baseline = results["http"], results["http"]["baseline"]["rps"]
+    write_section(
+        docs,
+        "http",
+        "How fast the API serves",
+        f"{setup_line(results, 'each endpoint')} The baseline is a bare Django view returning "
+        "the same JSON as `/health/live/` with no middleware, no database and no DRF, under the "
+        "same gunicorn settings: this machine's ceiling. The abuse-protection stack is on "
+        "(limits out of reach) except where the table says otherwise.\n\n"
+        + ratio_table(results)
+        + f"\n![Requests per second per endpoint](benchmarks-http.png)\n\n"
+        "Goals: the full middleware stack keeps at least 70% of the baseline on "
+        f"`/health/live/` (**{100 * http['health']['rps'] / baseline:.0f}%**); a cached product "
+        f"list at least 50% of it (**{100 * http['warm']['rps'] / baseline:.0f}%**). The probes "
+        "are answered by the second middleware, before host validation (so orchestrators can "
+        "reach them by IP); the whole stack with DRF on top is `/api/v1/`, stack on "
+        f"(**{100 * http['on']['rps'] / baseline:.0f}%**).\n",
+    )
+    write_section(
+        docs,
+        "abuse-stack",
+        "What the abuse-protection stack costs",
+        f'{setup_line(results, f"`{ENDPOINT}`")} "On" is the IP monitor and the API-wide throttles '
+        'doing all their work with limits set out of reach; "off" switches them off.\n\n'
+        + table(
+            [
+                ("abuse-protection stack off", stack["off"], stack["raw_off"]),
+                ("abuse-protection stack on", stack["on"], stack["raw_on"]),
+            ]
+        )
+        + f"\nWith the stack on, the endpoint keeps **{stack['ratio_percent']:.1f}%** of its "
+        "throughput (goal: at least 90%), and the server (gunicorn workers and Redis) spends "
+        f"**{stack['cpu_ratio_percent']:.1f}%** of the CPU per request it spends without it. "
+        "Where the throughput ranges overlap, the difference is within this machine's "
+        "run-to-run noise.\n",
+    )
+    write_section(
+        docs,
+        "catalog-cache",
+        "What the catalogue cache buys",
+        f"{setup_line(results, PRODUCTS_CODE)} The seeded catalogue ({PRODUCT_COUNT} products, "
+        'pages of 20); "warm" serves from Redis, "bypassed" runs with `CATALOG_CACHE_SECONDS=0`. '
+        "The abuse-protection stack is on in both.\n\n"
+        + table(
+            [
+                ("product list, cache bypassed", cache["bypassed"], cache["raw_bypassed"]),
+                ("product list, warm cache", cache["warm"], cache["raw_warm"]),
+            ]
+        )
+        + f"\nDatabase queries per request: **{cache['queries_bypassed']}** bypassed, "
+        f"**{cache['queries_warm']}** warm. The warm cache serves **{cache['speedup']:.1f}x** the "
+        "uncached throughput (goal: at least 5x, with zero queries).\n",
+    )
+    write_section(
+        docs,
+        "runtime-env",
+        "The Docker image's runtime environment",
+        f"Measured {results['date']}: the default bake's `uv sync --locked --no-dev` (the "
+        "Dockerfile's builder command, bytecode compiled) into a fresh directory takes "
+        f"**{tpl['runtime_env_mb']:.1f} MB** in {tpl['runtime_packages']} packages (goal: under "
+        "120 MB). The image is that plus the `python:X.Y-slim` base and the code.\n",
+    )

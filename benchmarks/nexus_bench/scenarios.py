@@ -1,0 +1,70 @@
+"""What `make bench` serves under wrk: each endpoint with the settings it runs under, as data.
+
+The order of `SCENARIOS` is the order of the tables and the chart; rounds alternate it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+ENDPOINT = "/api/v1/"
+PRODUCTS = "/api/v1/products/"
+ENDPOINT_CODE, PRODUCTS_CODE = f"`{ENDPOINT}`", f"`{PRODUCTS}`"
+
+# Limits far above what the load generator sends: the stack does all its work, nobody is refused.
+STACK_ON = {
+    "IP_MONITOR_THRESHOLD": "1000000000",
+    "THROTTLE_ANON_RATE": "1000000000/m",
+    "THROTTLE_USER_RATE": "1000000000/m",
+}
+STACK_OFF = {
+    "IP_MONITOR_ENABLED": "false",
+    "RATELIMIT_ENABLE": "false",
+    "THROTTLE_ENABLED": "false",
+}
+CACHE_WARM = STACK_ON | {"CATALOG_CACHE_SECONDS": "300"}
+CACHE_BYPASSED = STACK_ON | {"CATALOG_CACHE_SECONDS": "0"}
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One configuration served by gunicorn and loaded by wrk."""
+
+    key: str  # its key in results.json
+    label: str  # its name in the tables (Markdown) and the chart
+    endpoint: str  # the path wrk requests; `{product}` stands for a seeded product's id
+    env: Mapping[str, str] = field(default_factory=dict)  # settings over the server's defaults
+    app: str = "config.wsgi:application"  # the WSGI application gunicorn serves
+    chdir: str | None = None  # serve from this folder of the build directory, not the project
+    script: str | None = None  # a wrk Lua script in the build directory (method, body)
+    probe: str = "/health/live/"  # polled until the server answers
+
+    def path(self, product: str) -> str:
+        """The endpoint, with the product's id in it where it takes one."""
+        return self.endpoint.format(product=product)
+
+
+SCENARIOS: tuple[Scenario, ...] = (
+    Scenario(
+        "baseline",
+        "baseline: bare Django view",
+        "/",
+        app="baseline:application",
+        chdir="baseline",
+        probe="/",
+    ),
+    Scenario("health", "`/health/live/`", "/health/live/", STACK_ON),
+    Scenario("off", "`/api/v1/`, abuse-protection stack off", ENDPOINT, STACK_OFF),
+    Scenario("on", "`/api/v1/`, stack on", ENDPOINT, STACK_ON),
+    Scenario("bypassed", "product list, cache bypassed", PRODUCTS, CACHE_BYPASSED),
+    Scenario("warm", "product list, warm cache", PRODUCTS, CACHE_WARM),
+    Scenario("detail", "one product, warm cache", PRODUCTS + "{product}/", CACHE_WARM),
+    Scenario(
+        "graphql",
+        "GraphQL: 20 products with categories",
+        "/graphql/",
+        STACK_ON,
+        script="graphql.lua",
+    ),
+)
