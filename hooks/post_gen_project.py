@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import yaml  # a dependency of cookiecutter itself
 from cookiecutter.config import get_user_config  # hooks run in cookiecutter's own interpreter
@@ -46,9 +47,11 @@ PRUNE: dict[tuple[str, str], list[str]] = {
     ("example_app", "none"): [
         f"{SLUG}/catalog",
         f"{SLUG}/idempotency",
+        "config/settings/components/catalog.py",
     ],
     ("use_celery", "n"): [
         "config/celery.py",
+        "config/settings/components/celery.py",
         f"{SLUG}/core/management",
         "tests/support/celery_worker.py",
         "config/tests/test_celery.py",
@@ -67,10 +70,14 @@ PRUNE: dict[tuple[str, str], list[str]] = {
     ("use_graphql", "n"): [
         "schema.graphql",
         f"{SLUG}/graphql_api",
+        "config/settings/components/graphql.py",
         "tests/support/graphql_client.py",
         f"{SLUG}/users/graphql.py",
         f"{SLUG}/catalog/graphql.py",
-        f"{SLUG}/catalog/tests/test_graphql.py",
+        f"{SLUG}/catalog/tests/graphql_documents.py",
+        f"{SLUG}/catalog/tests/test_graphql_queries.py",
+        f"{SLUG}/catalog/tests/test_graphql_mutations.py",
+        f"{SLUG}/catalog/tests/test_graphql_limits.py",
         f"{SLUG}/catalog/tests/test_idempotency_graphql.py",
     ],
     ("use_docker", "n"): [
@@ -80,6 +87,7 @@ PRUNE: dict[tuple[str, str], list[str]] = {
         "compose.prod.yml",
         "docker",
         "config/tests/test_reverse_proxy.py",  # drives compose.prod.yml's proxy config
+        "tests/support/caddy.py",
     ],
     ("ci_tool", "github"): [".gitlab-ci.yml"],
     ("ci_tool", "gitlab"): [".github"],
@@ -141,7 +149,7 @@ def normalized_name(requirement: str) -> str:
     return re.sub(r"[-_.]+", "-", match.group()).lower()
 
 
-def narrow_lock(lock_text: str, pyproject: dict) -> str:
+def narrow_lock(lock_text: str, pyproject: dict[str, Any]) -> str:
     """The lock narrowed to one project: its name and version, its dependencies and theirs.
 
     Takes the text of a universal uv.lock whose root (the `virtual = "."` package) depends on every
@@ -228,7 +236,7 @@ def write_lock(root: Path) -> None:
         shutil.rmtree(locks, ignore_errors=True)
 
 
-def applies(entry: dict, answers: dict[str, str]) -> bool:
+def applies(entry: dict[str, Any], answers: dict[str, str]) -> bool:
     return all(answers[option] == value for option, value in entry.get("when", {}).items())
 
 
@@ -269,10 +277,25 @@ def hub_link(page: str, commit: str | None) -> str:
     return f"`{page}` in the Nexus learning hub (the `docs/` folder of the Nexus template)"
 
 
+def existing(root: Path, paths: list[str]) -> list[str]:
+    """The paths (with {slug} filled in) that exist in this bake."""
+    return [path.format(slug=SLUG) for path in paths if (root / path.format(slug=SLUG)).exists()]
+
+
+def test_defined(root: Path, test_id: str) -> bool:
+    """Whether `path::test_name` names a test function in a module this bake has."""
+    module, name = test_id.split("::")
+    path = root / module
+    return path.is_file() and re.search(rf"^\s*def {name}\(", path.read_text(), re.M) is not None
+
+
 def write_practices(root: Path, commit: str | None) -> None:
     """docs/PRACTICES.md: the template's practice registry, narrowed to this project's options.
 
-    The registry ships inside the project template and is removed once rendered.
+    The registry ships inside the project template and is removed once rendered. A practice
+    applies as its `when` says; its files and tests are listed where they exist in this bake (the
+    options already decided which do: the registry does not repeat them), except the template's
+    own tests, which carry their `when`.
     """
     registry_file = root / "docs" / "practices.yml"
     registry = yaml.safe_load(registry_file.read_text())
@@ -284,31 +307,30 @@ def write_practices(root: Path, commit: str | None) -> None:
         "",
         f"Options: {chosen}.",
         "",
-        "Each practice below lists the files that implement it and the tests that prove it; the",
-        "Nexus learning hub explains it (why, how, pitfalls). Tests marked *(template)* run in the",
-        "Nexus template itself, not in this project.",
+        "Each practice below names where it lives, the files that implement it, the code that",
+        "uses it elsewhere and the tests that prove it; the Nexus learning hub explains it (why,",
+        "how, pitfalls). Tests marked *(template)* run in the Nexus template itself, not here.",
     ]
     for practice in registry["practices"]:
         if not applies(practice, answers):
             continue
-        lines += [
-            "",
-            f"## {practice['title']}",
-            "",
-            f"Learn: {hub_link(practice['page'], commit)}",
-            "",
-        ]
-        for entry in practice["files"]:
-            entry = {"path": entry} if isinstance(entry, str) else entry
-            if applies(entry, answers):
-                lines.append(f"- `{entry['path'].format(slug=SLUG)}`")
+        lines += ["", f"## {practice['title']}", "", f"Learn: {hub_link(practice['page'], commit)}"]
+        if "package" in practice:
+            lines += ["", f"Lives in `{practice['package'].format(slug=SLUG)}`:"]
+        lines.append("")
+        # Listed where the bake has them: the options decided which, at bake time.
+        lines += [f"- `{path}`" for path in existing(root, practice["files"])]
+        if used_by := existing(root, practice.get("used_by", [])):
+            lines += ["", "Used by:", "", *[f"- `{path}`" for path in used_by]]
         lines += ["", "Proved by:", ""]
         for entry in practice["tests"]:
             entry = {"id": entry} if isinstance(entry, str) else entry
-            if applies(entry, answers):
-                test_id = entry["id"].format(slug=SLUG)
-                where = " *(template)*" if test_id.startswith("tests/") else ""
-                lines.append(f"- `{test_id}`{where}")
+            test_id = entry["id"].format(slug=SLUG)
+            if test_id.startswith("tests/"):  # the template's own: its options are stated
+                if applies(entry, answers):
+                    lines.append(f"- `{test_id}` *(template)*")
+            elif test_defined(root, test_id):
+                lines.append(f"- `{test_id}`")
     docs = root / "docs"
     docs.mkdir(exist_ok=True)
     (docs / "PRACTICES.md").write_text("\n".join(lines) + "\n")

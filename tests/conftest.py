@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from find_python import find_python
 from pins import versions
+from pytest_cookies.plugin import Cookies
 
 TEMPLATE = Path(__file__).resolve().parents[1]
 UV = str(Path(sys.executable).with_name("uv"))
@@ -179,7 +180,7 @@ class Bake:
 
 
 @pytest.fixture(scope="session")
-def bake(cookies_session) -> Callable[[str], Bake]:
+def bake(cookies_session: Cookies) -> Callable[[str], Bake]:
     """bake(name) -> the project baked from BAKES[name], baked once per session."""
     cache: dict[str, Bake] = {}
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import BAKES, COOKIECUTTER_JSON, Bake, answers_for, project_files
+from pytest_cookies.plugin import Cookies
 
 RUFF = str(Path(sys.executable).with_name("ruff"))
 
@@ -60,7 +61,7 @@ def test_bake_is_ruff_clean(bake: Callable[[str], Bake], name: str) -> None:
 
 @pytest.mark.parametrize("name", list(BAKES))
 def test_every_yaml_toml_and_json_file_parses(bake: Callable[[str], Bake], name: str) -> None:
-    parsers = {
+    parsers: dict[str, Callable[[str], object]] = {
         ".toml": lambda text: tomllib.loads(text),
         ".json": lambda text: json.loads(text),
         ".yml": lambda text: list(yaml.safe_load_all(text)),
@@ -101,6 +102,14 @@ EXPECTED_ALWAYS = [
     "config/settings/local.py",
     "config/settings/test.py",
     "config/settings/production.py",
+    "config/settings/env.py",
+    "config/settings/components/caches.py",
+    "config/settings/components/security.py",
+    "config/settings/components/rest_framework.py",
+    "config/settings/components/throttling.py",
+    "config/settings/components/jwt.py",
+    "config/settings/components/spectacular.py",
+    "config/settings/components/logging.py",
     "config/urls.py",
     "config/api_urls.py",
     "{slug}/core/health/readiness.py",
@@ -114,14 +123,17 @@ EXPECTED_ALWAYS = [
 CATALOG_FILES = [
     "{slug}/catalog/models.py",
     "{slug}/catalog/services.py",
+    "{slug}/catalog/confirmations.py",
     "{slug}/catalog/selectors.py",
     "{slug}/catalog/apis.py",
     "{slug}/catalog/migrations/0001_initial.py",
     "{slug}/catalog/management/commands/seed_catalog.py",
     "{slug}/catalog/tests/test_concurrency.py",
+    "config/settings/components/catalog.py",
 ]
 CELERY_FILES = [
     "config/celery.py",
+    "config/settings/components/celery.py",
     "{slug}/core/management/commands/worker_health.py",
     "config/tests/test_worker.py",
     "{slug}/ip_tracking/tasks.py",
@@ -136,10 +148,17 @@ GRAPHQL_FILES = [
     "{slug}/graphql_api/schema.py",
     "{slug}/graphql_api/apis.py",
     "{slug}/graphql_api/tests/test_endpoint.py",
+    "config/settings/components/graphql.py",
     "{slug}/users/graphql.py",
     "tests/support/graphql_client.py",
 ]
-CATALOG_GRAPHQL_FILES = ["{slug}/catalog/graphql.py", "{slug}/catalog/tests/test_graphql.py"]
+CATALOG_GRAPHQL_FILES = [
+    "{slug}/catalog/graphql.py",
+    "{slug}/catalog/tests/graphql_documents.py",
+    "{slug}/catalog/tests/test_graphql_queries.py",
+    "{slug}/catalog/tests/test_graphql_mutations.py",
+    "{slug}/catalog/tests/test_graphql_limits.py",
+]
 LICENSE_FIRST_LINES = {
     "MIT": "MIT License",
     "BSD-3-Clause": "BSD 3-Clause License",
@@ -199,7 +218,13 @@ def test_expected_files_are_present_and_pruned_ones_absent(
         chosen=answers["use_graphql"] == "y",
         files=GRAPHQL_FILES + (CATALOG_GRAPHQL_FILES if catalog else []),
         words=("graphql", "strawberry"),
-        texts=("pyproject.toml", "config/settings/base.py", "config/urls.py", "README.md"),
+        texts=(
+            "pyproject.toml",
+            "config/settings/base.py",
+            "config/settings/components/security.py",
+            "config/urls.py",
+            "README.md",
+        ),
     )
     license_file = project.path / "LICENSE"
     if answers["open_source_license"] == "Not open source":
@@ -210,7 +235,7 @@ def test_expected_files_are_present_and_pruned_ones_absent(
 
 
 def test_post_gen_prints_the_next_steps_and_keeps_env_private(
-    cookies, capfd: pytest.CaptureFixture[str]
+    cookies: Cookies, capfd: pytest.CaptureFixture[str]
 ) -> None:
     result = cookies.bake()
     assert result.exit_code == 0

@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -32,13 +33,13 @@ CITED_TEST = re.compile(r"`((?:<project_slug>|<slug>|config|tests)/[\w/]+\.py)::
 OPTIONS = {key: value for key, value in COOKIECUTTER_JSON.items() if not key.startswith("_")}
 
 
-def entries(practice: dict, kind: str) -> Iterator[dict]:
+def entries(practice: dict[str, Any], kind: str) -> Iterator[dict[str, Any]]:
     key = "path" if kind == "files" else "id"
     for entry in practice[kind]:
         yield {key: entry} if isinstance(entry, str) else entry
 
 
-def applies(entry: dict, answers: dict[str, str]) -> bool:
+def applies(entry: dict[str, Any], answers: dict[str, str]) -> bool:
     return all(answers[option] == value for option, value in entry.get("when", {}).items())
 
 
@@ -77,8 +78,24 @@ def test_conditions_name_real_options_and_values() -> None:
                 assert value in OPTIONS[option], f"{practice['id']}: {option}={value!r}"
 
 
+def test_files_and_project_tests_state_no_options_the_bake_already_decides() -> None:
+    """One source of option truth: a file or a project test is listed where the bake has it.
+
+    Only a practice, and the template's own tests (which no bake holds), carry `when`.
+    """
+    stated = [
+        f"{practice['id']}: {entry.get('path') or entry['id']}"
+        for practice in REGISTRY
+        for entry in [*entries(practice, "files"), *entries(practice, "tests")]
+        if "when" in entry and not entry.get("id", "").startswith("tests/")
+    ]
+    assert stated == []
+
+
 @pytest.mark.parametrize("practice", REGISTRY, ids=lambda practice: practice["id"])
-def test_every_page_has_the_sections_and_cites_its_registered_tests(practice: dict) -> None:
+def test_every_page_has_the_sections_and_cites_its_registered_tests(
+    practice: dict[str, Any],
+) -> None:
     text = (DOCS / practice["page"]).read_text()
     assert text.startswith("# "), "a page starts with its title"
     headings = re.findall(r"^## (.+)$", text, re.MULTILINE)
@@ -116,30 +133,67 @@ def test_every_fault_found_in_the_field_cites_a_test_that_exists(
     assert missing == []
 
 
+def registry_rows(project: Bake, practice: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """The practice's files (its own and those that use it) and project tests this bake has."""
+    slug = project.path.name
+    files = [
+        path.format(slug=slug)
+        for path in [*practice["files"], *practice.get("used_by", [])]
+        if (project.path / path.format(slug=slug)).exists()
+    ]
+    tests = []
+    for entry in entries(practice, "tests"):
+        test_id = entry["id"].format(slug=slug)
+        module, function = test_id.split("::")
+        path = project.path / module
+        if not module.startswith("tests/") and path.is_file() and function in defined_tests(path):
+            tests.append(test_id)
+    return files, tests
+
+
+def test_every_registered_file_and_test_exists_in_a_bake_with_the_options(
+    bake: Callable[[str], Bake],
+) -> None:
+    """Listed where a bake has it, so a misspelt path would vanish from every list: not here."""
+    found: set[str] = set()
+    for name in BAKES:
+        project = bake(name)
+        for practice in REGISTRY:
+            if applies(practice, answers_for(name)):
+                files, tests = registry_rows(project, practice)
+                found |= {path.replace(project.path.name, "{slug}", 1) for path in files}
+                found |= {test_id.replace(project.path.name, "{slug}", 1) for test_id in tests}
+    registered = {
+        entry.get("path") or entry["id"]
+        for practice in REGISTRY
+        for entry in [*entries(practice, "files"), *entries(practice, "tests")]
+    } | {path for practice in REGISTRY for path in practice.get("used_by", [])}
+    missing = sorted(item for item in registered - found if not item.startswith("tests/"))
+    assert missing == []
+    for practice in REGISTRY:
+        for entry in entries(practice, "tests"):
+            if entry["id"].startswith("tests/"):
+                module, function = entry["id"].split("::")
+                assert function in defined_tests(TEMPLATE / module), entry["id"]
+
+
 @pytest.mark.parametrize("name", list(BAKES))
-def test_registered_files_and_tests_exist_in_every_bake_with_the_options(
+def test_every_practice_of_a_bake_lists_files_and_tests_there(
     bake: Callable[[str], Bake], name: str
 ) -> None:
     project = bake(name)
-    slug = project.path.name
-    answers = answers_for(name)
-    missing = []
+    empty = []
     for practice in REGISTRY:
-        if not applies(practice, answers):
-            continue
-        for entry in entries(practice, "files"):
-            path = entry["path"].format(slug=slug)
-            if applies(entry, answers) and not (project.path / path).exists():
-                missing.append(f"{practice['id']}: file {path}")
-        for entry in entries(practice, "tests"):
-            if not applies(entry, answers):
-                continue
-            module, function = entry["id"].format(slug=slug).split("::")
-            root = TEMPLATE if module.startswith("tests/") else project.path
-            path = root / module
-            if not path.is_file() or function not in defined_tests(path):
-                missing.append(f"{practice['id']}: test {module}::{function}")
-    assert missing == []
+        if applies(practice, answers_for(name)):
+            files, tests = registry_rows(project, practice)
+            tests += [
+                entry["id"]
+                for entry in entries(practice, "tests")
+                if entry["id"].startswith("tests/") and applies(entry, answers_for(name))
+            ]
+            if not files or not tests:
+                empty.append(practice["id"])
+    assert empty == []
 
 
 @pytest.mark.parametrize("name", list(BAKES))
@@ -154,9 +208,48 @@ def test_the_project_lists_its_practices_from_the_registry(
     for practice in REGISTRY:
         if not applies(practice, answers):
             continue
+        files, tests = registry_rows(project, practice)
+        for listed in [*files, *tests]:
+            assert f"`{listed}`" in text, listed
         for entry in entries(practice, "tests"):
-            test_id = entry["id"].format(slug=project.path.name)
-            assert (f"`{test_id}`" in text) == applies(entry, answers), test_id
+            if entry["id"].startswith("tests/"):
+                assert (f"`{entry['id']}`" in text) == applies(entry, answers), entry["id"]
+    bullets = re.findall(r"^- `([^`]+)`", text, re.MULTILINE)
+    for item in bullets:
+        module = item.split("::")[0]
+        template_test = "::" in item and module.startswith("tests/")
+        root = TEMPLATE if template_test else project.path
+        assert (root / module).exists(), f"PRACTICES.md lists {item}, which this bake lacks"
+
+
+@pytest.mark.parametrize("name", list(BAKES))
+def test_each_practice_lives_in_one_package_the_readme_names(
+    bake: Callable[[str], Bake], name: str
+) -> None:
+    """A practice's own files sit in its `package`; the bake's README layout names that place."""
+    project = bake(name)
+    slug = project.path.name
+    readme = (project.path / "README.md").read_text()
+    layout = readme.split("\n## Layout\n", 1)[1].split("\n## ", 1)[0]
+    problems = []
+    for practice in REGISTRY:
+        if "package" not in practice or not applies(practice, answers_for(name)):
+            continue
+        package = practice["package"].format(slug=slug)
+        if not (project.path / package).exists():
+            problems.append(f"{practice['id']}: no {package}")
+        outside = [
+            path
+            for path in practice["files"]
+            if path != practice["package"] and not path.startswith(practice["package"] + "/")
+        ]
+        if outside:
+            problems.append(
+                f"{practice['id']}: files outside {package} belong in used_by: {outside}"
+            )
+        if package not in layout:
+            problems.append(f"{practice['id']}: the README's layout does not name {package}")
+    assert problems == []
 
 
 def option_rows(markdown: str) -> dict[str, tuple[str, str]]:

@@ -107,3 +107,11 @@ def test_generated_project_type_checks_with_mypy(
     installed: Callable[[str], Bake], name: str
 ) -> None:
     installed(name).tool("mypy", ".")
+
+
+@pytest.mark.parametrize("name", INSTALLED)
+def test_generated_project_keeps_its_import_contracts(
+    installed: Callable[[str], Bake], name: str
+) -> None:
+    """import-linter's contracts ([tool.importlinter]): layers between apps and inside each."""
+    installed(name).tool("lint-imports", "--no-cache")

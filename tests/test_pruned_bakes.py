@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from conftest import BAKES, Bake, answers_for, project_files
+from pytest_cookies.plugin import Cookies
 
 
 def word(pattern: str) -> str:
@@ -141,7 +142,7 @@ def leftovers(root: Path, answers: dict[str, str]) -> list[str]:
 
 @pytest.mark.parametrize("name", [*BAKES, *ONE_OPTION_OFF])
 def test_a_bake_never_mentions_an_option_it_was_baked_without(
-    bake: Callable[[str], Bake], cookies_session, name: str
+    bake: Callable[[str], Bake], cookies_session: Cookies, name: str
 ) -> None:
     if name in BAKES:
         root, answers = bake(name).path, answers_for(name)

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 import pytest
 from django.conf import settings
 from django.core.cache import cache
-from django.test import override_settings
+from django.test import Client, override_settings
 from rest_framework.test import APIClient
 
 from {{ cookiecutter.project_slug }}.users.models import User
@@ -33,6 +33,13 @@ def api_client() -> APIClient:
 @pytest.fixture
 def user(db: None) -> User:
     return UserFactory.create()
+
+
+@pytest.fixture
+def signed_in_client(client: Client, user: User) -> Client:
+    """Django's test client with a session for `user` (for views outside DRF, too)."""
+    client.force_login(user)
+    return client
 
 
 @pytest.fixture

@@ -1,3 +1,5 @@
+"""ASGI entry point: the application an ASGI server runs, on production settings by default."""
+
 import os
 
 from django.core.asgi import get_asgi_application

@@ -1,7 +1,7 @@
 """The Celery application: background tasks and periodic jobs, on Redis by default.
 
 Start a worker with `make worker` and the scheduler with `make beat` (its own process: run exactly
-one). Settings live in config/settings/base.py under CELERY_*; see docs "Background tasks".
+one). Its settings (CELERY_*) are in config/settings/components/celery.py; docs "Background tasks".
 """
 
 import os

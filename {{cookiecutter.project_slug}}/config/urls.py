@@ -1,3 +1,5 @@
+"""The site's URLs: the admin, health probes, the versioned API, its schema and docs pages."""
+
 from csp.constants import SELF, UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.conf import settings

@@ -1,3 +1,5 @@
+"""WSGI entry point: the application gunicorn runs, on production settings by default."""
+
 import os
 
 from django.core.wsgi import get_wsgi_application

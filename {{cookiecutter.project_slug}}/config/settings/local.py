@@ -1,7 +1,8 @@
-"""Local development: debug on, and no service required (see base.py for the fallbacks)."""
+"""Local development: debug on, and no service required (see base.py and its components)."""
 
 from .base import *  # noqa: F403
-from .base import {% if cookiecutter.use_celery == "y" %}CELERY_BROKER_URL, {% endif %}{% if cookiecutter.use_graphql == "y" %}GRAPHQL, {% endif %}REDIS_URL, env
+from .base import {% if cookiecutter.use_celery == "y" %}CELERY_BROKER_URL, {% endif %}{% if cookiecutter.use_graphql == "y" %}GRAPHQL, {% endif %}REDIS_URL
+from .env import env
 
 DEBUG = env.bool("DEBUG", default=True)
 # Only ever used on a developer's machine; production refuses to start without a real key.

@@ -3,7 +3,8 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import {% if cookiecutter.use_graphql == "y" %}GRAPHQL, {% endif %}REDIS_URL, env
+from .base import {% if cookiecutter.use_graphql == "y" %}GRAPHQL, {% endif %}REDIS_URL
+from .env import env
 
 # Values shipped in .env.example: they must never reach production.
 PLACEHOLDER_MARKERS = ("change-me", "changeme", "django-insecure")
@@ -32,7 +33,7 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A database that takes the connection but never answers (hung, or a route that drops packets)
     # fails the request after this long instead of holding a worker forever. (Redis has its own
-    # timeouts: CACHES in base.py.)
+    # timeouts: CACHES in components/caches.py.)
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int(
         "DB_CONNECT_TIMEOUT", default=5
     )

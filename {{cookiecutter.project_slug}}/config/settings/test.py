@@ -1,7 +1,8 @@
 """Test settings: fast and deterministic, on SQLite or on PostgreSQL/Redis when their URLs are set."""
 
 from .base import *  # noqa: F403
-from .base import REDIS_URL, env
+from .base import REDIS_URL
+from .env import env
 
 DEBUG = False
 SECRET_KEY = "test-only-secret-key-not-for-production-use-0123456789"

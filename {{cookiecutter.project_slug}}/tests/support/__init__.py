@@ -1,0 +1,1 @@
+"""Helpers that tests across the project import: other processes, clients, fixtures."""

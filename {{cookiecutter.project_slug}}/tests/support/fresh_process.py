@@ -1,5 +1,8 @@
-"""Other processes in tests: a fresh interpreter under given settings (exactly how a server loads
-them), servers or workers started on the test database and the real Redis, and calls to them."""
+"""Other processes in tests: fresh interpreters, servers and workers, and calls to them.
+
+A fresh interpreter runs under given settings (exactly how a server loads them); servers and
+workers start on the test database and the real Redis.
+"""
 
 import json
 import os
@@ -62,8 +65,10 @@ def http_call(
     headers: Mapping[str, str] | None = None,
     timeout: float = 30,
 ) -> Answer:
-    """GET `url`, or POST `body` (encoded as JSON; bytes are sent as they are), to a server a
-    test started. Every status is an answer: urllib raises HTTPError for a 4xx or 5xx, read alike.
+    """GET `url`, or POST `body`, to a server a test started.
+
+    `body` is encoded as JSON; bytes are sent as they are. Every status is an answer: urllib raises
+    HTTPError for a 4xx or 5xx, read alike.
     """
     data = body if body is None or isinstance(body, bytes) else json.dumps(body).encode()
     request = urllib.request.Request(  # noqa: S310 - loopback http only
@@ -118,7 +123,7 @@ def free_port() -> int:
 
 @contextmanager
 def running_gunicorn(log: Path, *, workers: int = 3, **settings_env: str) -> Iterator[str]:
-    """gunicorn with production settings on the test database and the real Redis; yields its URL.
+    """Gunicorn with production settings on the test database and the real Redis; yields its URL.
 
     Its workers are separate processes: what they share (database rows, Redis counters) is what
     a test through it proves. `settings_env` adds or overrides environment variables.

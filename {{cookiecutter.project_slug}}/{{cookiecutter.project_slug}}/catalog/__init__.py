@@ -1,0 +1,1 @@
+"""The example app: a catalogue of categories and products, and customers' orders."""

@@ -1,3 +1,9 @@
+"""The catalogue in the Django admin.
+
+Admin writes bypass the services, so they invalidate the cache themselves; orders are read-only
+and cancelled through services.order_cancel, so their stock returns.
+"""
+
 from typing import Any
 
 from django.contrib import admin, messages

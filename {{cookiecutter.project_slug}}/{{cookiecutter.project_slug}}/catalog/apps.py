@@ -1,3 +1,5 @@
+"""The example app's configuration: categories, products and customers' orders."""
+
 from django.apps import AppConfig
 
 

@@ -1,3 +1,5 @@
+"""The product list's query parameters (category, price range, stock): a bad value is a 400."""
+
 from decimal import Decimal
 
 import django_filters

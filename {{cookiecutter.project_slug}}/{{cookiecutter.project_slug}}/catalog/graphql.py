@@ -18,14 +18,11 @@ from {{ cookiecutter.project_slug }}.core.exceptions import (
     ApplicationError,
     NotFoundError,
 )
-from {{ cookiecutter.project_slug }}.graphql_api.context import (
-    parse_id,
-    require_user,
-)
-from {{ cookiecutter.project_slug }}.graphql_api.security import (
+from {{ cookiecutter.project_slug }}.graphql_api.inputs import (
     MAX_ITEMS,
     TextLookup,
     paginated_field,
+    parse_id,
 )
 from {{ cookiecutter.project_slug }}.idempotency.services import (
     HEADER as IDEMPOTENCY_HEADER,
@@ -34,6 +31,7 @@ from {{ cookiecutter.project_slug }}.idempotency.services import (
     idempotency_key_parse,
     idempotent_call,
 )
+from {{ cookiecutter.project_slug }}.users.graphql import require_user
 
 from . import filters, models, selectors, services
 

@@ -81,8 +81,8 @@ class Order(TimeStampedModel):
     total = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
     # Set when the confirmation e-mail went out: a retried or redelivered task sends it once.
     confirmation_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
-    # When the confirmation was last handed off to be sent (services.order_confirmations_resend):
-    # the sweep leaves a send still in flight alone instead of queueing the same one again.
+    # When the confirmation was last handed off to be sent (order_confirmations_resend, in
+    # confirmations.py): the sweep leaves a send still in flight alone instead of queueing it again.
     confirmation_queued_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:

@@ -1,3 +1,5 @@
+"""The catalogue's REST input and output; an order's bounds come from services.py, defined once."""
+
 from rest_framework import serializers
 
 from {{ cookiecutter.project_slug }}.core.models import MAX_ID

@@ -1,6 +1,7 @@
 """Background tasks for the catalogue: thin wrappers that call services (see config/celery.py).
 
-Services import this module to enqueue, so each task imports its service when it runs.
+The services (confirmations.py) import this module to enqueue, so each task imports its service
+when it runs.
 """
 
 from celery import shared_task
@@ -12,7 +13,7 @@ from config.celery import BaseTask
 # request that sends the task (Celery subscribes to the result before publishing it).
 @shared_task(base=BaseTask, ignore_result=True)
 def send_order_confirmation(order_id: int) -> bool:
-    from .services import order_confirmation_send
+    from .confirmations import order_confirmation_send
 
     return order_confirmation_send(order_id=order_id)
 
@@ -26,6 +27,6 @@ def expire_unpaid_orders() -> int:
 
 @shared_task(base=BaseTask)
 def resend_order_confirmations() -> int:
-    from .services import order_confirmations_resend
+    from .confirmations import order_confirmations_resend
 
     return order_confirmations_resend()

@@ -1,3 +1,5 @@
+"""The catalogue's REST URLs, under /api/v1/: categories, products, a customer's orders."""
+
 from django.urls import path
 
 from . import apis

@@ -1,0 +1,1 @@
+"""What every app shares: API plumbing, health probes, throttling, observability, base models."""

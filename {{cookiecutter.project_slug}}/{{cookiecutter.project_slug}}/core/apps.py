@@ -1,3 +1,5 @@
+"""The core app: what every app shares. On start-up it refuses settings that contradict."""
+
 from django.apps import AppConfig
 
 

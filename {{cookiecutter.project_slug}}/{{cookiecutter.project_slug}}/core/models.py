@@ -1,3 +1,5 @@
+"""Model pieces every app shares: creation and update times, and the largest primary key."""
+
 from django.db import models
 
 # The largest primary key (BigAutoField, 64 bits). A larger number in a request is a 400: passed on,

@@ -7,13 +7,15 @@ execution itself.
 """
 
 from collections import Counter
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TypeGuard
 
 from csp.decorators import csp_exempt
 from django.conf import settings
 from django.http import HttpResponse
 from django.utils.decorators import method_decorator
 from graphql import (
+    DefinitionNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -54,11 +56,13 @@ def error_body(error: GraphQLError) -> dict[str, Any]:
 
 
 def mutation_fields(query: str, operation_name: str | None) -> Counter[str]:
-    """How many times each top-level field of the mutation the request will run is called
-    (empty for a query): once per response key, its alias or else its name, including fields
-    selected through fragments. `mutation { ...F }` must not slip past a rate limit, nor
-    `mutation { a: place(...) b: place(...) }` be charged once for two calls. (Fields
-    with the same response key are merged by GraphQL and run once.)"""
+    """How many times each top-level field of the mutation the request will run is called.
+
+    Empty for a query. Once per response key, its alias or else its name, including fields
+    selected through fragments: `mutation { ...F }` must not slip past a rate limit, nor
+    `mutation { a: place(...) b: place(...) }` be charged once for two calls. (Fields with the
+    same response key are merged by GraphQL and run once.)
+    """
     try:
         document = parse(query, max_tokens=settings.GRAPHQL["MAX_TOKENS"])
     except GraphQLError:
@@ -68,34 +72,45 @@ def mutation_fields(query: str, operation_name: str | None) -> Counter[str]:
         for definition in document.definitions
         if isinstance(definition, FragmentDefinitionNode)
     }
-
-    def root_fields(selection_set: SelectionSetNode, seen: frozenset[str]) -> set[tuple[str, str]]:
-        """(response key, field name) of each root field."""
-        fields: set[tuple[str, str]] = set()
-        for selection in selection_set.selections:
-            if isinstance(selection, FieldNode):
-                fields.add(((selection.alias or selection.name).value, selection.name.value))
-            elif isinstance(selection, InlineFragmentNode):
-                fields |= root_fields(selection.selection_set, seen)
-            elif isinstance(selection, FragmentSpreadNode):
-                name = selection.name.value
-                if name in fragments and name not in seen:  # a cycle is a validation error
-                    fields |= root_fields(fragments[name].selection_set, seen | {name})
-        return fields
-
     fields: set[tuple[str, str]] = set()
     for definition in document.definitions:
-        if not isinstance(definition, OperationDefinitionNode):
-            continue
-        if operation_name and (definition.name is None or definition.name.value != operation_name):
-            continue
-        if definition.operation is OperationType.MUTATION:
-            fields |= root_fields(definition.selection_set, frozenset())
+        if is_mutation_to_run(definition, operation_name):
+            fields |= root_fields(definition.selection_set, fragments, frozenset())
     return Counter(name for _, name in fields)
 
 
+def is_mutation_to_run(
+    definition: DefinitionNode, operation_name: str | None
+) -> TypeGuard[OperationDefinitionNode]:
+    """Whether `definition` is a mutation the request runs: the one named, or any if none is."""
+    if not isinstance(definition, OperationDefinitionNode):
+        return False
+    if operation_name and (definition.name is None or definition.name.value != operation_name):
+        return False
+    return definition.operation is OperationType.MUTATION
+
+
+def root_fields(
+    selection_set: SelectionSetNode,
+    fragments: Mapping[str, FragmentDefinitionNode],
+    seen: frozenset[str],
+) -> set[tuple[str, str]]:
+    """(response key, field name) of each root field, through inline fragments and spreads."""
+    fields: set[tuple[str, str]] = set()
+    for selection in selection_set.selections:
+        if isinstance(selection, FieldNode):
+            fields.add(((selection.alias or selection.name).value, selection.name.value))
+        elif isinstance(selection, InlineFragmentNode):
+            fields |= root_fields(selection.selection_set, fragments, seen)
+        elif isinstance(selection, FragmentSpreadNode):
+            name = selection.name.value
+            if name in fragments and name not in seen:  # a cycle is a validation error
+                fields |= root_fields(fragments[name].selection_set, fragments, seen | {name})
+    return fields
+
+
 class GraphQLApi(APIView):
-    # Public queries exist; each non-public field checks the user itself (context.require_user).
+    # Public queries exist; each non-public field checks the user itself (users/graphql.py::require_user).
     permission_classes = [AllowAny]
     parser_classes = [JSONParser]
     schema = None  # not part of the OpenAPI document: GraphQL describes itself (schema.graphql)

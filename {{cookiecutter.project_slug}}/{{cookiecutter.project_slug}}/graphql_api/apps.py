@@ -1,3 +1,5 @@
+"""The GraphQL app: /graphql/ on the same services, selectors and limits as REST."""
+
 from django.apps import AppConfig
 
 # Registered on import, before any app is ready: CoreConfig.ready runs the "settings" checks.

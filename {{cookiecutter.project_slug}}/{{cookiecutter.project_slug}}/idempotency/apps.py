@@ -1,3 +1,5 @@
+"""The idempotency app: a retried write with the same Idempotency-Key runs once."""
+
 from django.apps import AppConfig
 
 

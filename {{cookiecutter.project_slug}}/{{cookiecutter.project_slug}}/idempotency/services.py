@@ -175,8 +175,10 @@ def _replay(record: IdempotencyKey, *, fingerprint: str) -> Outcome:
 
 
 def idempotency_keys_purge(*, now: datetime | None = None) -> int:
-    """Delete the keys older than IDEMPOTENCY_KEY_HOURS (lookups ignore them already). Returns
-    how many. Safe to run at any time and twice."""
+    """Delete the keys older than IDEMPOTENCY_KEY_HOURS (lookups ignore them already).
+
+    Returns how many. Safe to run at any time and twice.
+    """
     deleted, _ = IdempotencyKey.objects.filter(
         created_at__lt=idempotency_key_cutoff(now=now)
     ).delete()

@@ -1,3 +1,5 @@
+"""Blocks and request counts in the admin, read-mostly: ip_block and ip_unblock update Redis."""
+
 from django.contrib import admin
 from django.http import HttpRequest
 

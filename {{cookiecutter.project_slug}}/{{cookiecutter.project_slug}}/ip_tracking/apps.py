@@ -1,3 +1,5 @@
+"""The IP tracking app: request counts per address, and bans (automatic or manual) from Redis."""
+
 from django.apps import AppConfig
 
 

@@ -1,3 +1,5 @@
+"""System check: IP tracking needs a cache every process shares, or counts and bans would split."""
+
 from collections.abc import Sequence
 from typing import Any
 

@@ -1,3 +1,5 @@
+"""What IP tracking keeps in the database: the record of each block, request counts per window."""
+
 from django.db import models
 from django.db.models import Q
 

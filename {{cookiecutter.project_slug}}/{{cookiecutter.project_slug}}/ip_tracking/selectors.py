@@ -1,3 +1,5 @@
+"""Reads of IP tracking: the blocks in force, and request totals per address over a period."""
+
 from datetime import datetime
 from typing import Any
 

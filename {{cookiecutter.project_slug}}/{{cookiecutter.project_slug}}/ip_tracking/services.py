@@ -91,10 +91,10 @@ def ip_unblock(*, ip: str) -> bool:
 
 
 def ip_bans_sync(*, lifted_within: timedelta = timedelta(days=1)) -> int:
-    """Make Redis agree with the records: every open, unexpired block banned for the time it has
-    left, every block lifted in the last `lifted_within` unbanned. Returns the blocks written.
+    """Make Redis agree with the records. Returns the blocks written.
 
-    Repairs what an unreachable Redis left undone after a block or an unblock was committed; run
+    Every open, unexpired block is banned for the time it has left, every block lifted in the last
+    `lifted_within` unbanned. Repairs what an unreachable Redis left undone after a block or an unblock was committed; run
     every minute with the request-log flush. One write per open block: there are few.
     """
     now = timezone.now()

@@ -9,8 +9,10 @@ from .services import ip_bans_sync, request_log_flush, request_log_purge, suspic
 
 @shared_task(base=BaseTask)
 def flush_request_log() -> int:
-    """Move finished windows' counts from Redis to RequestLog, drop expired rows, and make the
-    bans in Redis agree with the block records."""
+    """Move finished windows' counts from Redis to RequestLog, and drop expired rows.
+
+    Then make the bans in Redis agree with the block records.
+    """
     written = request_log_flush()
     request_log_purge()
     ip_bans_sync()

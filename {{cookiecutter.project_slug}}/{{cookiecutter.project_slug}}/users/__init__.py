@@ -1,0 +1,1 @@
+"""Users: the custom user model (email login), JWT login and refresh, the admin login."""

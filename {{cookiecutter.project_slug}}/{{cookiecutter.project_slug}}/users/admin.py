@@ -1,3 +1,5 @@
+"""Users in the admin, by email: there is no username."""
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm

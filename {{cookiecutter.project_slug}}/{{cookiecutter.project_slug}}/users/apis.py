@@ -1,3 +1,5 @@
+"""Log in, refresh, read yourself: the token endpoints with their rate limits, and /me."""
+
 from typing import Any
 
 from rest_framework.generics import RetrieveAPIView

@@ -1,3 +1,5 @@
+"""The users app: the custom user model (email login) and authentication."""
+
 from django.apps import AppConfig
 
 

@@ -4,9 +4,26 @@ import strawberry
 import strawberry_django
 from strawberry import auto
 
-from {{ cookiecutter.project_slug }}.graphql_api.context import require_user
+from {{ cookiecutter.project_slug }}.core.exceptions import ApplicationError
 
 from . import models
+
+
+class NotAuthenticatedError(ApplicationError):
+    status_code = 401
+    code = "unauthenticated"
+
+
+def require_user(info: strawberry.Info) -> models.User:
+    """The authenticated user (JWT or session, as in REST), or an `unauthenticated` error.
+
+    GraphQL's counterpart of users/auth.py::request_user: every resolver that needs an account
+    asks here.
+    """
+    user = info.context.request.user
+    if not isinstance(user, models.User):
+        raise NotAuthenticatedError("Authentication required.")
+    return user
 
 
 @strawberry_django.type(models.User)

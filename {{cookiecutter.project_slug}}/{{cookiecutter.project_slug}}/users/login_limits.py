@@ -1,5 +1,7 @@
-"""The login policy: every way to log in (the API's token, the admin's form) counts against the same
-two budgets, per client IP and per account, on core's rate-limit mechanism."""
+"""The login policy: every way to log in (the API's token, the admin's form) counts the same.
+
+Two budgets, per client IP and per account, on core's rate-limit mechanism.
+"""
 
 from django.http import HttpRequest
 from rest_framework.request import Request

@@ -1,3 +1,5 @@
+"""The user manager: users are created with an email, never a username."""
+
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import UserManager as DjangoUserManager

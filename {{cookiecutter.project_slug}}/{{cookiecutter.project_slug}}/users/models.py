@@ -1,3 +1,5 @@
+"""The project's user model, in place from the first migration: email is the login."""
+
 from typing import ClassVar
 
 from django.contrib.auth.models import AbstractUser

@@ -1,3 +1,5 @@
+"""The user's REST shape, and a token refresh that blacklists each refresh token exactly once."""
+
 from typing import Any
 
 from django.contrib.auth import get_user_model

@@ -1,3 +1,5 @@
+"""The users' REST URLs, under /api/v1/users/."""
+
 from django.urls import path
 
 from .apis import MeApi

@@ -1,3 +1,5 @@
+"""Plain Django views of the users app: the admin login, on the API login's rate limits."""
+
 from typing import Any
 
 from django.contrib import admin

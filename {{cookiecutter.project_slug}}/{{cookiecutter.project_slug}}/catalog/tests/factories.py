@@ -1,3 +1,5 @@
+"""Factories for categories and products (factory-boy), with valid defaults."""
+
 from decimal import Decimal
 
 import factory

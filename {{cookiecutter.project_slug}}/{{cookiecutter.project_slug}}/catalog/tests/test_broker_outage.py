@@ -25,8 +25,8 @@ from {{ cookiecutter.project_slug }}.users.models import User
 
 from tests.support.fresh_process import PROJECT_ROOT, http_call, running_gunicorn, server_env
 
+from ..confirmations import order_confirmations_resend
 from ..models import Order, Product
-from ..services import order_confirmations_resend
 from .factories import ProductFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the server must see the rows

@@ -22,18 +22,17 @@ from {{ cookiecutter.project_slug }}.users.models import User
 
 from tests.support.fresh_process import skip_without_services
 
-from .. import services
-from ..models import Order
-from ..services import (
+from .. import confirmations
+from ..confirmations import (
     CONFIRMATION_GIVE_UP,
     CONFIRMATION_GRACE,
-    OrderLine,
 {%- if cookiecutter.use_celery == "y" %}
     confirmation_in_flight_limit,
 {%- endif %}
     order_confirmations_resend,
-    order_create,
 )
+from ..models import Order
+from ..services import OrderLine, order_create
 from .factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
@@ -90,7 +89,7 @@ def test_two_sweeps_at_once_take_disjoint_orders_without_waiting(
     user: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     skip_without_services()
-    monkeypatch.setattr(services, "CONFIRMATION_SWEEP_BATCH", 3)
+    monkeypatch.setattr(confirmations, "CONFIRMATION_SWEEP_BATCH", 3)
     orders = [unsent_order(user, age=timedelta(minutes=10 - n)) for n in range(6)]  # oldest first
     mail.outbox.clear()
     first_claimed, second_done = Event(), Event()
@@ -134,8 +133,10 @@ def test_two_sweeps_at_once_take_disjoint_orders_without_waiting(
 
 @pytest.fixture
 def broker_without_worker() -> Iterator[Callable[[], int]]:
-    """Tasks go to the real Redis broker and stay there: no worker runs. Yields a function that
-    counts the messages waiting in the default queue (the `celery` list)."""
+    """Tasks go to the real Redis broker and stay there: no worker runs.
+
+    Yields a function that counts the messages waiting in the default queue (the `celery` list).
+    """
     skip_without_services()
 
     def queued() -> int:
@@ -158,8 +159,10 @@ def broker_without_worker() -> Iterator[Callable[[], int]]:
 def test_sweeps_without_a_worker_queue_each_unconfirmed_order_once(
     user: User, broker_without_worker: Callable[[], int], django_capture_on_commit_callbacks
 ) -> None:
-    """Found in the field: with no worker running, every run queued every unconfirmed order
-    again, and three runs with 22 of them grew the queue by 22 each time."""
+    """Found in the field: with no worker running, every run queued every unconfirmed order again.
+
+    Three runs with 22 of them grew the queue by 22 each time.
+    """
     product = ProductFactory.create(stock=10)
     with django_capture_on_commit_callbacks(execute=True):  # queued when placed, still waiting
         waiting = order_create(user=user, lines=[OrderLine(product_id=product.pk, quantity=1)])

@@ -43,8 +43,11 @@ def gunicorn(tmp_path: Path) -> Iterator[str]:
 
 
 def warm_up(base: str, token: str) -> None:
-    """Requests to every worker first: a worker's first request (its database connection,
-    imports) is slow enough to pull the burst apart, and the race would not be run."""
+    """A request to every gunicorn worker first, so that each is warm when the burst comes.
+
+    A worker's first request (its database connection, imports) is slow enough to pull the burst
+    apart, and the race would not be run.
+    """
 
     def get(_: int) -> None:
         answer = http_call(f"{base}/api/v1/orders/", headers={"Authorization": f"Bearer {token}"})

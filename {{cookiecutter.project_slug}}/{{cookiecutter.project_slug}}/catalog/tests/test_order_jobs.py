@@ -15,11 +15,11 @@ from django.utils import timezone
 
 from {{ cookiecutter.project_slug }}.users.models import User
 
+from ..confirmations import order_confirmation_send
 from ..models import Order, Product
 from ..services import (
     OrderLine,
     order_cancel,
-    order_confirmation_send,
     order_create,
     orders_expire_unpaid,
 )

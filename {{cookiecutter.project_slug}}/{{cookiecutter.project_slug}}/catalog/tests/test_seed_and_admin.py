@@ -1,3 +1,5 @@
+"""The demo data command and the admin: both keep the rules the services keep."""
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Model

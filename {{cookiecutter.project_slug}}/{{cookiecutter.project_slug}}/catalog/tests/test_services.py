@@ -1,3 +1,5 @@
+"""The catalogue's writes: orders take and return stock all or nothing; inputs are checked."""
+
 import re
 from decimal import Decimal
 

@@ -1,7 +1,7 @@
-"""A worker lost mid-task (SIGKILL to the whole node): a new worker finishes the task, once, within
-the redelivery bound the settings promise (CELERY_VISIBILITY_TIMEOUT + CELERY_UNACKED_RESTORE_INTERVAL).
+"""A worker lost mid-task (SIGKILL to the whole node): a new worker finishes the task, once.
 
-Its own module: it starts and kills its own workers, so no other worker may share the queue.
+It does so within the redelivery bound the settings promise (CELERY_VISIBILITY_TIMEOUT +
+CELERY_UNACKED_RESTORE_INTERVAL). Its own module: it starts and kills its own workers, so no other worker may share the queue.
 """
 
 import time

@@ -1,0 +1,1 @@
+"""API plumbing: the root view, errors as JSON, parsers, pagination, filters, the schema."""

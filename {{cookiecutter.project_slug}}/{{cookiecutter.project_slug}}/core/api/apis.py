@@ -1,3 +1,5 @@
+"""The API root, /api/v1/: links to each resource and to the docs."""
+
 from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request

@@ -1,5 +1,8 @@
-"""Errors a client can cause become clear 4xx JSON answers, never a 500: DRF's exception handler,
-extended to the service layer's errors, model validation and a database that is away."""
+"""Errors a client can cause become clear 4xx JSON answers, never a 500.
+
+DRF's exception handler, extended to the service layer's errors, model validation and a database
+that is away.
+"""
 
 import logging
 from typing import Any

@@ -1,3 +1,5 @@
+"""Filtering every list shares: a typed parameter sent empty, or a bad search, is a 400."""
+
 from typing import Any
 
 import django_filters

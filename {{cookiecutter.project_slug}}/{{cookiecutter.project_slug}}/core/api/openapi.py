@@ -1,7 +1,7 @@
 """The OpenAPI schema documents the errors an operation can answer, not only its success.
 
 Clients generated from the schema then know every status they must handle, and the fuzz test
-(core/api/tests/test_fuzz.py) holds the API to it: an undocumented status code fails the run.
+(config/tests/test_fuzz.py) holds the API to it: an undocumented status code fails the run.
 """
 
 from typing import Any

@@ -1,3 +1,5 @@
+"""The API's page numbers: a client-chosen page size, capped, and refused when out of range."""
+
 from typing import Any
 
 from rest_framework.exceptions import ValidationError

@@ -4,7 +4,7 @@ Python's json module recurses once per level of nesting: a 6 KB body of 3,000 `[
 RecursionError, which DRF passed on as a 500 and a traceback per request. A body that is too big,
 too deep or holds too many values is now a 400 with one line saying which bound it broke, before
 any serializer, resolver or rate-limit key function reads it. The bounds are settings
-(API_JSON in config/settings/base.py).
+(API_JSON in config/settings/components/security.py).
 """
 
 import json

@@ -1,0 +1,1 @@
+"""Health probes: /health/live/ and /health/ready/, for load balancers and orchestrators."""

@@ -1,3 +1,5 @@
+"""The health probes' URLs, under /health/: live/ and ready/."""
+
 from django.urls import path
 
 from {{ cookiecutter.project_slug }}.core.health import views

@@ -28,9 +28,12 @@ class RequestIdFilter(logging.Filter):
 
 
 class ClientFaultFilter(logging.Filter):
-    """Django logs every request it refuses as suspicious (a Host header not in ALLOWED_HOSTS, a
-    body or form past its limits) at ERROR with a traceback: one per request, from any scanner.
-    The client is at fault and has its 400, so such a record becomes one WARNING line."""
+    """A request Django refuses as suspicious is logged as one WARNING line, not an ERROR.
+
+    Django logs each one (a Host header not in ALLOWED_HOSTS, a body or form past its limits) at
+    ERROR with a traceback: one per request, from any scanner. The client is at fault and has its
+    400.
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.name.startswith("django.security."):

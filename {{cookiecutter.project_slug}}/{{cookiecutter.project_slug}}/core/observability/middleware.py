@@ -1,5 +1,7 @@
-"""The request-id middleware: one id per request, on its log lines and its response, and one
-JSON access-log line per request."""
+"""The request-id middleware: one id per request, on its log lines and its response.
+
+It also writes one JSON access-log line per request.
+"""
 
 import logging
 import time

@@ -1,3 +1,5 @@
+"""The shared cache helper: hits, invalidation, the stampede guard, an unreachable cache."""
+
 import threading
 import time
 

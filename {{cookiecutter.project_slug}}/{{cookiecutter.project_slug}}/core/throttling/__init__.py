@@ -1,0 +1,1 @@
+"""Rate limiting: the client's address, shared counters, API throttles and per-action limits."""

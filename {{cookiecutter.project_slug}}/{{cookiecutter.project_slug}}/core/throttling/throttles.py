@@ -27,9 +27,11 @@ def parse_rate(rate: str) -> tuple[int, int]:
 
 
 class WindowThrottle(BaseThrottle):
-    """A fixed-window throttle: one counter per client per window, batched per process (DRF's
-    default keeps a list of timestamps and needs two cache calls per request). Exact near the
-    limit (counters.EXACT_FROM). Fails open when the cache is unreachable."""
+    """A fixed-window throttle: one counter per client per window, batched per process.
+
+    DRF's default keeps a list of timestamps and needs two cache calls per request. Exact near the
+    limit (counters.EXACT_FROM). Fails open when the cache is unreachable.
+    """
 
     scope = ""
 

@@ -1,3 +1,5 @@
+"""The system check that GraphQL's limits agree with each other and with the request size limit."""
+
 from django.test import override_settings
 
 from ..checks import check_graphql_limits

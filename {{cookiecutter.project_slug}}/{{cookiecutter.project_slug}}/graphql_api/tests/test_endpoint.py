@@ -18,8 +18,8 @@ from tests.support.fresh_process import PROJECT_ROOT
 from tests.support.graphql_client import URL, codes, gql, messages
 
 from ..apis import mutation_fields
+from ..inputs import MAX_ITEMS, BoundedListField
 from ..schema import schema
-from ..security import MAX_ITEMS, BoundedListField
 
 pytestmark = pytest.mark.django_db
 

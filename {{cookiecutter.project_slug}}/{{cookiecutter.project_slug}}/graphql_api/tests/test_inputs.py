@@ -11,7 +11,7 @@ from strawberry_django.pagination import OffsetPaginationInput
 from {{ cookiecutter.project_slug }}.core.exceptions import ApplicationError
 from {{ cookiecutter.project_slug }}.users.models import User
 
-from ..security import check_filters, column_length, served_page
+from ..inputs import check_filters, column_length, served_page
 
 
 @strawberry.input

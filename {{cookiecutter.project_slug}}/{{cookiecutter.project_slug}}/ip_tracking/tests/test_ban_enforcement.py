@@ -87,8 +87,10 @@ def gunicorn(tmp_path: Path) -> Iterator[tuple[str, Path]]:
 def test_a_flood_from_many_workers_at_once_bans_the_ip_exactly_once(
     gunicorn: tuple[str, Path],
 ) -> None:
-    """60 simultaneous requests from one address through 4 workers: 20 served, the rest refused,
-    one block row, one "ip blocked" log line (the crossing is decided by Redis's INCRBY)."""
+    """60 simultaneous requests from one address through 4 workers: 20 served, the rest refused.
+
+    One block row, one "ip blocked" log line: the crossing is decided by Redis's INCRBY.
+    """
     base, log = gunicorn
     requests = 60
     start = Barrier(requests)

@@ -1,3 +1,5 @@
+"""The shared-cache system check: a cache only one process sees fails it, Redis passes."""
+
 import pytest
 from django.core.checks import run_checks
 from django.test import override_settings

@@ -1,3 +1,5 @@
+"""Blocking, unblocking, flushing, scanning, reporting: the services and the commands over them."""
+
 from datetime import UTC, datetime, timedelta
 from io import StringIO
 

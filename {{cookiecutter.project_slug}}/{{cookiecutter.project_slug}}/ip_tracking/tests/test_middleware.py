@@ -1,3 +1,5 @@
+"""The IP monitor middleware: automatic bans over the threshold, their expiry, exempt paths."""
+
 import logging
 import time
 from datetime import timedelta

@@ -1,3 +1,5 @@
+"""Users for tests (factory-boy), all with the same known password."""
+
 import factory
 
 from ..models import User

@@ -1,3 +1,5 @@
+"""Users in the admin, and the admin login on the same budgets as the API login."""
+
 import pytest
 from django.test import Client
 from django.urls import reverse

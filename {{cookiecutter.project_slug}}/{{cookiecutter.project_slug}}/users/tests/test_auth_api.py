@@ -1,3 +1,5 @@
+"""JWT login, refresh and /me: the right answer for every kind of credential."""
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse

@@ -1,3 +1,5 @@
+"""The user model: email login, one account per address whatever its case, the manager's checks."""
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError

@@ -1,3 +1,5 @@
+"""The periodic clean-up of expired refresh tokens and their blacklist entries."""
+
 from datetime import timedelta
 
 import pytest

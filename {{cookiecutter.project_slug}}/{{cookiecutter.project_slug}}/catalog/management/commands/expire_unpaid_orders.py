@@ -1,3 +1,5 @@
+"""`manage.py expire_unpaid_orders`: cancel orders left unpaid too long, returning their stock."""
+
 from typing import Any
 
 from django.core.management.base import BaseCommand

@@ -1,8 +1,10 @@
+"""`manage.py resend_order_confirmations`: send the order confirmations that never went out."""
+
 from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from ...services import order_confirmations_resend
+from ...confirmations import order_confirmations_resend
 
 
 class Command(BaseCommand):

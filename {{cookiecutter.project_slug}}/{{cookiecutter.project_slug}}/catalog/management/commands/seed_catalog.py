@@ -1,3 +1,5 @@
+"""`manage.py seed_catalog`: a small demo catalogue to try the API with."""
+
 from decimal import Decimal
 from typing import Any
 

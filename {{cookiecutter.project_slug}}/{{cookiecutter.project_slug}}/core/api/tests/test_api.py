@@ -1,3 +1,5 @@
+"""The API's plumbing: public docs and root, and every error a client can cause answered as JSON."""
+
 import json
 from collections.abc import Callable
 

@@ -1,4 +1,7 @@
+"""The filter plumbing on its own: an empty typed parameter is refused, text may be empty."""
+
 import pytest
+from django.contrib.auth import get_user_model
 from django.http import QueryDict
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -8,7 +11,9 @@ from {{ cookiecutter.project_slug }}.core.api.filters import (
     SearchFilter,
     StrictFilterSet,
 )
-from {{ cookiecutter.project_slug }}.users.models import User
+
+# The project's user model (core knows no app): a typed field and a text field to filter on.
+User = get_user_model()
 
 
 class UserFilter(StrictFilterSet):

@@ -15,7 +15,6 @@ from rest_framework.exceptions import ParseError
 from rest_framework.test import APIClient
 
 from {{ cookiecutter.project_slug }}.core.api.parsers import json_depth_and_count
-from {{ cookiecutter.project_slug }}.users.models import User
 
 from tests.support.fresh_process import http_call, running_gunicorn
 
@@ -58,16 +57,14 @@ ENDPOINT_IDS = [
 @pytest.mark.parametrize("depth", [1_000, 3_000, 100_000])
 @pytest.mark.parametrize(("path", "wrap"), ENDPOINTS, ids=ENDPOINT_IDS)
 def test_deep_nesting_is_a_400_that_says_so_and_logs_no_error(
-    client: Client,
-    user: User,
+    signed_in_client: Client,  # some endpoints read the body only for a signed-in user
     caplog: pytest.LogCaptureFixture,
     path: str,
     wrap: Callable[[str], str],
     depth: int,
 ) -> None:
-    client.force_login(user)  # some endpoints read the body only for a signed-in user
     with caplog.at_level(logging.WARNING):
-        status, body = post(client, path, wrap(nested(depth)))
+        status, body = post(signed_in_client, path, wrap(nested(depth)))
     assert (status, body) == (
         400,
         {"detail": f"The JSON body nests deeper than {DEPTH_LIMIT} levels."},

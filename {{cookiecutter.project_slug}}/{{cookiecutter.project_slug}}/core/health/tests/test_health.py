@@ -1,3 +1,5 @@
+"""The liveness and readiness probes: cheap and database-free, or naming what is down."""
+
 from collections.abc import Iterator
 
 import pytest

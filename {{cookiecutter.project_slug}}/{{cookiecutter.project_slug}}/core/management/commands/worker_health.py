@@ -1,3 +1,5 @@
+"""`manage.py worker_health`: exit 0 when this host's Celery worker answers a ping."""
+
 import socket
 from typing import Any
 

@@ -1,3 +1,5 @@
+"""Request ids: generated or honoured, returned, and on every log line of their request."""
+
 import json
 import logging
 

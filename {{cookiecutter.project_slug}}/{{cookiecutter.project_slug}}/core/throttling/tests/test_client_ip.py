@@ -1,3 +1,5 @@
+"""The client's address behind as many proxies as TRUSTED_PROXY_COUNT says, and no more."""
+
 import pytest
 from django.test import RequestFactory
 

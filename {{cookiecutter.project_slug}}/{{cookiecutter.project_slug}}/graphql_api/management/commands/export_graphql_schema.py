@@ -1,3 +1,5 @@
+"""`manage.py export_graphql_schema`: write schema.graphql, or (--check) fail when it is stale."""
+
 import difflib
 from pathlib import Path
 from typing import Any

@@ -1,3 +1,5 @@
+"""`manage.py purge_idempotency_keys`: delete the keys older than IDEMPOTENCY_KEY_HOURS."""
+
 from typing import Any
 
 from django.core.management.base import BaseCommand

@@ -1,3 +1,5 @@
+"""`manage.py ip_block`: block an address now, with a reason, for a time or until unblocked."""
+
 from datetime import timedelta
 from typing import Any
 

@@ -1,3 +1,5 @@
+"""`manage.py ip_flush_log`: move request counts from Redis to the database, purge, re-sync bans."""
+
 from typing import Any
 
 from django.core.management.base import BaseCommand

@@ -1,3 +1,5 @@
+"""`manage.py ip_report`: the busiest addresses of the last minutes, and the blocks in force."""
+
 from datetime import timedelta
 from typing import Any
 

@@ -1,3 +1,5 @@
+"""`manage.py ip_scan`: flag the addresses over IP_MONITOR_SUSPICIOUS_PER_HOUR in one hour."""
+
 from datetime import UTC, datetime
 from typing import Any
 

@@ -1,3 +1,5 @@
+"""`manage.py ip_unblock`: lift the block on an address, in the database and in Redis."""
+
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
