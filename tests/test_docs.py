@@ -1,11 +1,12 @@
 """The learning hub cannot rot: pages, registry, bakes and test suites checked against each other.
 
 The practice registry ({{cookiecutter.project_slug}}/docs/practices.yml) names each practice's
-page, the files that implement it in a generated project and the tests that prove it. These tests
-fail when a page is missing from the registry (or the registry names a missing page), a page lacks
-a section or a registered test, a listed file is absent from a bake that has the practice's
-options, a listed test does not exist in that bake's suite, the options reference disagrees with
-cookiecutter.json, or the site does not build.
+page, the package it lives in, its files, the code that uses it and the tests that prove it. These
+tests fail when a page is missing from the registry (or the registry names a missing page), a page
+lacks a section or a registered test, a registered file or test exists in no bake (a bake lists
+those it has), a practice's files leave its package or the bake's README does not name it, a page
+cites a project path no bake has, the options reference disagrees with cookiecutter.json, or the
+site does not build.
 """
 
 from __future__ import annotations
@@ -281,3 +282,31 @@ def test_the_site_builds_strictly(tmp_path: Path) -> None:
     mkdocs = str(Path(UV).with_name("mkdocs"))
     result = run([mkdocs, "build", "--strict", "--site-dir", str(tmp_path / "site")], TEMPLATE)
     assert (tmp_path / "site/index.html").is_file(), result.stderr
+
+
+def test_every_project_path_a_page_cites_exists_in_a_bake(bake: Callable[[str], Bake]) -> None:
+    """A generated-project file or folder a hub page names in backticks is in at least one bake.
+
+    Cited as `<project_slug>/...` or `<slug>/...` (the package), `config/...`, `tests/support/...`
+    or `docker/...` (the project's root), or `core/...`, `catalog/...` and the other apps (inside
+    the package); a module, template, config or script, or a folder with its trailing slash. A
+    file moved or renamed in the template without its pages fails here, naming page and path.
+    """
+    cited_path = re.compile(
+        r"`(?:(?P<package><project_slug>/|<slug>/)|(?P<root>config/|tests/support/|docker/)"
+        r"|(?P<app>(?:core|catalog|users|ip_tracking|graphql_api|idempotency)/))"
+        r"(?P<rest>[\w./-]*(?:\.py|\.yml|\.html|\.toml|\.sh|Caddyfile|/))(?:::\w+)?`"
+    )
+    projects = [bake(name).path for name in BAKES]
+    stale = []
+    for page in sorted(DOCS.rglob("*.md")):
+        # Commands in fenced blocks are not citations.
+        prose = re.sub(r"^```.*?^```", "", page.read_text(), flags=re.MULTILINE | re.DOTALL)
+        for match in cited_path.finditer(prose):
+            if match["root"]:
+                relative = f"{match['root']}{match['rest']}"
+            else:
+                relative = f"{{slug}}/{match['app'] or ''}{match['rest']}"
+            if not any((root / relative.format(slug=root.name)).exists() for root in projects):
+                stale.append(f"{page.relative_to(DOCS)}: {match[0]}")
+    assert stale == []
