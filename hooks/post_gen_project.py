@@ -307,9 +307,10 @@ def write_practices(root: Path, commit: str | None) -> None:
         "",
         f"Options: {chosen}.",
         "",
-        "Each practice below names where it lives, the files that implement it, the code that",
-        "uses it elsewhere and the tests that prove it; the Nexus learning hub explains it (why,",
-        "how, pitfalls). Tests marked *(template)* run in the Nexus template itself, not here.",
+        "Each practice below names where it lives, the files that implement it, what it takes",
+        "elsewhere (the code that applies it, its settings) and the tests that prove it; the Nexus",
+        "learning hub explains it (why, how, pitfalls). Tests marked *(template)* run in the Nexus",
+        "template itself, not in this project.",
     ]
     for practice in registry["practices"]:
         if not applies(practice, answers):
@@ -320,8 +321,8 @@ def write_practices(root: Path, commit: str | None) -> None:
         lines.append("")
         # Listed where the bake has them: the options decided which, at bake time.
         lines += [f"- `{path}`" for path in existing(root, practice["files"])]
-        if used_by := existing(root, practice.get("used_by", [])):
-            lines += ["", "Used by:", "", *[f"- `{path}`" for path in used_by]]
+        if elsewhere := existing(root, practice.get("elsewhere", [])):
+            lines += ["", "Elsewhere:", "", *[f"- `{path}`" for path in elsewhere]]
         lines += ["", "Proved by:", ""]
         for entry in practice["tests"]:
             entry = {"id": entry} if isinstance(entry, str) else entry

@@ -139,7 +139,7 @@ def registry_rows(project: Bake, practice: dict[str, Any]) -> tuple[list[str], l
     slug = project.path.name
     files = [
         path.format(slug=slug)
-        for path in [*practice["files"], *practice.get("used_by", [])]
+        for path in [*practice["files"], *practice.get("elsewhere", [])]
         if (project.path / path.format(slug=slug)).exists()
     ]
     tests = []
@@ -168,7 +168,7 @@ def test_every_registered_file_and_test_exists_in_a_bake_with_the_options(
         entry.get("path") or entry["id"]
         for practice in REGISTRY
         for entry in [*entries(practice, "files"), *entries(practice, "tests")]
-    } | {path for practice in REGISTRY for path in practice.get("used_by", [])}
+    } | {path for practice in REGISTRY for path in practice.get("elsewhere", [])}
     missing = sorted(item for item in registered - found if not item.startswith("tests/"))
     assert missing == []
     for practice in REGISTRY:
@@ -246,7 +246,7 @@ def test_each_practice_lives_in_one_package_the_readme_names(
         ]
         if outside:
             problems.append(
-                f"{practice['id']}: files outside {package} belong in used_by: {outside}"
+                f"{practice['id']}: files outside {package} belong in elsewhere: {outside}"
             )
         if package not in layout:
             problems.append(f"{practice['id']}: the README's layout does not name {package}")

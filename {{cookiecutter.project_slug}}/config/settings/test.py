@@ -26,7 +26,7 @@ COUNTER_SYNC_SECONDS = 0.0
 {%- if cookiecutter.use_celery == "y" %}
 
 # Tasks sent by the code under test run inline, so tests need no worker; the tests in
-# */tests/test_worker.py start a real worker on the real Redis and turn this off.
+# Tests that start a real worker (tests/support/celery_worker.py) turn this off while it runs.
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 {%- endif %}

@@ -1,6 +1,6 @@
 """A real Celery worker in a subprocess, on the real Redis and the test database.
 
-Used by the test_worker.py modules: what they prove (late acks, redelivery, commit-time sending)
+Used by the tests that need a worker (test_worker*.py, the confirmations): what they prove (late acks, redelivery, commit-time sending)
 only exists between separate processes and a real broker, so nothing here is mocked. A pytest
 plugin (the root conftest.py loads it): a test that takes the `worker` fixture gets its module's
 worker, started once per module and idle again after each test.

@@ -159,7 +159,8 @@ def running_gunicorn(log: Path, *, workers: int = 3, **settings_env: str) -> Ite
         )
         base = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 30
+            # Each worker imports Django on its own: on two busy cores that takes seconds apiece.
+            deadline = time.monotonic() + 30 + 10 * workers
             while True:
                 try:
                     urllib.request.urlopen(f"{base}/health/live/", timeout=2)  # noqa: S310

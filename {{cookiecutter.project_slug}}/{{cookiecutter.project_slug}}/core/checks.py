@@ -1,10 +1,10 @@
 """System checks for settings that are valid one by one but contradict each other.
 
-A value alone is checked where it is read (config/settings/*.py raises at import). A relation
-between two values is a check with the tag "settings", run by CoreConfig.ready in every process
-(gunicorn and task workers run no system checks themselves, and `manage.py check` would report
-too late for them): a contradiction stops the start with ImproperlyConfigured naming each failed
-check's id and values. A check that belongs to one component lives beside it, registered
+A value alone is checked where it is read (config/settings/env.py and the components raise at
+import). A relation between two values is a check with the tag "settings", run by CoreConfig.ready
+in every process (gunicorn and task workers run no system checks themselves, and `manage.py check`
+would report too late for them): a contradiction stops the start with ImproperlyConfigured naming
+each failed check's id and values. A check that belongs to one component lives beside it, registered
 when its module is imported, before any app is ready (grep for `checks.register(SETTINGS`).
 """
 

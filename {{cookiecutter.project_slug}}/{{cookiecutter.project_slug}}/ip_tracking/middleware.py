@@ -13,8 +13,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from {{ cookiecutter.project_slug }}.core.client_ip import client_ip
 from {{ cookiecutter.project_slug }}.core.throttling import counters
-from {{ cookiecutter.project_slug }}.core.throttling.client_ip import client_ip
 
 from . import services
 from .models import BlockedIP

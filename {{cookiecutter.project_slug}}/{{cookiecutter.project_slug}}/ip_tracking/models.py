@@ -13,7 +13,7 @@ class BlockedIP(TimeStampedModel):
         MANUAL = "manual", "Manual"
         AUTOMATIC = "automatic", "Automatic"
 
-    # An IPv4 address, or the first address of an IPv6 /64 (see core.throttling.client_ip).
+    # An IPv4 address, or the first address of an IPv6 /64 (see core.client_ip).
     ip = models.GenericIPAddressField()
     source = models.CharField(max_length=16, choices=Source.choices)
     reason = models.CharField(max_length=255, blank=True)

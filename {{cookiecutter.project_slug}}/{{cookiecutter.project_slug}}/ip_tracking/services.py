@@ -10,11 +10,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from {{ cookiecutter.project_slug }}.core.after_commit import on_commit_robust
-from {{ cookiecutter.project_slug }}.core.exceptions import ApplicationError
-from {{ cookiecutter.project_slug }}.core.throttling import counters
-from {{ cookiecutter.project_slug }}.core.throttling.client_ip import (
+from {{ cookiecutter.project_slug }}.core.client_ip import (
     normalise_ip,
 )
+from {{ cookiecutter.project_slug }}.core.exceptions import ApplicationError
+from {{ cookiecutter.project_slug }}.core.throttling import counters
 
 from .models import BlockedIP, RequestLog, SuspiciousIP
 from .selectors import request_log_busy_ips

@@ -8,11 +8,9 @@ from rest_framework.response import Response
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from {{ cookiecutter.project_slug }}.core.throttling.ratelimit import rate_limit
-from {{ cookiecutter.project_slug }}.users.login_limits import (
-    check_login_rate_limits,
-)
 
 from .auth import request_user
+from .login_limits import check_login_rate_limits
 from .models import User
 from .serializers import UserSerializer
 

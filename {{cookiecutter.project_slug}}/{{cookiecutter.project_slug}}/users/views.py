@@ -9,9 +9,8 @@ from rest_framework.exceptions import Throttled
 from {{ cookiecutter.project_slug }}.core.throttling.ratelimit import (
     RateLimitUnavailable,
 )
-from {{ cookiecutter.project_slug }}.users.login_limits import (
-    check_login_rate_limits,
-)
+
+from .login_limits import check_login_rate_limits
 
 
 def admin_login(request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:

@@ -12,6 +12,7 @@ from ..env import env
 # CORS is closed: no browser on another origin may call the API until its origin is listed here
 # (e.g. https://app.example.com). https://github.com/adamchainz/django-cors-headers
 CORS_ALLOWED_ORIGINS: list[str] = env.list("CORS_ALLOWED_ORIGINS", default=[])
+# The paths CORS answers for; a component that serves another API widens it.
 CORS_URLS_REGEX = r"^/api/"
 # A request body larger than this is refused with 400 before it is parsed (Django's default is
 # 2.5 MB; the API takes small JSON documents).

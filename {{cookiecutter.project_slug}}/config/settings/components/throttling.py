@@ -18,7 +18,7 @@ if TRUSTED_PROXY_COUNT < 0:
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
 RATELIMIT_USE_CACHE = "default"
 # One resolver of the client IP for every feature.
-RATELIMIT_IP_META_KEY = f"{PACKAGE}.core.throttling.client_ip.client_ip"
+RATELIMIT_IP_META_KEY = f"{PACKAGE}.core.client_ip.client_ip"
 RATELIMIT_RATES = {
     "login_ip": rate("RATELIMIT_LOGIN_IP", "20/m"),  # password guessing from one address
     "login_email": rate("RATELIMIT_LOGIN_EMAIL", "5/m"),  # guessing one account from many

@@ -24,7 +24,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     """DRF's handler, extended to service-layer errors; every error body has a `detail`."""
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
-    if isinstance(exc, RequestDataTooBig):  # from core/parsers.py: the body Django's handler gives
+    # From core/api/parsers.py: the same body as Django's own handler gives.
+    if isinstance(exc, RequestDataTooBig):
         body = {"detail": "The request body is too large.", "code": "too_large"}
         return Response(body, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, ApplicationError):

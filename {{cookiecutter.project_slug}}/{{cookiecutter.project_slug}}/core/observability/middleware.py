@@ -9,11 +9,11 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
+from {{ cookiecutter.project_slug }}.core.client_ip import client_ip
 from {{ cookiecutter.project_slug }}.core.observability.logging import (
     request_id_var,
     resolve_request_id,
 )
-from {{ cookiecutter.project_slug }}.core.throttling.client_ip import client_ip
 
 logger = logging.getLogger(__name__)
 

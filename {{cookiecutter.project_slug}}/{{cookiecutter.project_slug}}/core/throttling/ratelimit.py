@@ -22,7 +22,7 @@ from redis.exceptions import RedisError
 from rest_framework.exceptions import APIException, Throttled
 from rest_framework.request import Request
 
-from {{ cookiecutter.project_slug }}.core.throttling.client_ip import client_ip
+from {{ cookiecutter.project_slug }}.core.client_ip import client_ip
 
 logger = logging.getLogger(__name__)
 

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from rest_framework.throttling import BaseThrottle
 
+from {{ cookiecutter.project_slug }}.core.client_ip import client_ip
 from {{ cookiecutter.project_slug }}.core.throttling import counters
-from {{ cookiecutter.project_slug }}.core.throttling.client_ip import client_ip
 
 if TYPE_CHECKING:  # DRF imports this module while it builds APIView: no runtime import back
     from rest_framework.request import Request

@@ -3,7 +3,7 @@
 import pytest
 from django.test import RequestFactory
 
-from {{ cookiecutter.project_slug }}.core.throttling.client_ip import (
+from {{ cookiecutter.project_slug }}.core.client_ip import (
     client_ip,
     normalise_ip,
 )
