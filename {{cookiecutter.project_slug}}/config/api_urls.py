@@ -7,19 +7,19 @@ from {{ cookiecutter.project_slug }}.users import apis as users_apis
 
 app_name = "api-v1"
 
-# What the API root (/api/v1/) links to: a name for each entry point, and its URL name.
-ROOT_LINKS = {
-    "docs": "swagger-ui",
-    "redoc": "redoc",
-    "schema": "schema",
-    "token": "api-v1:token-obtain",
-    "me": "api-v1:users:me",
+# What the API root (/api/v1/) links to, in this sequence: a name for each entry point, its URL name.
+ROOT_LINKS = (
+    ("docs", "swagger-ui"),
+    ("redoc", "redoc"),
+    ("schema", "schema"),
+    ("token", "api-v1:token-obtain"),
+    ("me", "api-v1:users:me"),
 {%- if cookiecutter.example_app == "catalog" %}
-    "categories": "api-v1:catalog:category-list",
-    "products": "api-v1:catalog:product-list",
-    "orders": "api-v1:catalog:order-list",
+    ("categories", "api-v1:catalog:category-list"),
+    ("products", "api-v1:catalog:product-list"),
+    ("orders", "api-v1:catalog:order-list"),
 {%- endif %}
-}
+)
 
 urlpatterns = [
     path("", core_apis.ApiRootApi.as_view(links=ROOT_LINKS), name="root"),

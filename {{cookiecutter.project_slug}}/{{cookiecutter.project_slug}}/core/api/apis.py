@@ -14,12 +14,12 @@ from rest_framework.views import APIView
 class ApiRootApi(APIView):
     """Entry point of the API: a link to each resource and to the docs.
 
-    `links` maps each name to a URL name; the URLconf that mounts the view gives them
+    `links` pairs each name with a URL name; the URLconf that mounts the view gives them
     (`ApiRootApi.as_view(links=...)` in config/api_urls.py), so core names no app's routes.
     """
 
     permission_classes = [AllowAny]
-    links: ClassVar[dict[str, str]] = {}
+    links: ClassVar[tuple[tuple[str, str], ...]] = ()
 
     def get(self, request: Request) -> Response:
-        return Response({name: reverse(url, request=request) for name, url in self.links.items()})
+        return Response({name: reverse(url, request=request) for name, url in self.links})
