@@ -1,1 +1,1 @@
-"""Rate limiting: the client's address, shared counters, API throttles and per-action limits."""
+"""Rate limiting: shared counters, API throttles and per-action limits, keyed on core/client_ip.py."""
