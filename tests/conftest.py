@@ -7,6 +7,7 @@ run) and never download an interpreter.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
@@ -15,8 +16,10 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 
 import pytest
+from cookiecutter.utils import create_env_with_context
 from find_python import find_python
 from pins import versions
 from pytest_cookies.plugin import Cookies
@@ -85,6 +88,8 @@ NOT_FROM_THE_TEMPLATE = {
     ".mypy_cache",
     ".ruff_cache",
     ".pytest_cache",
+    ".import_linter_cache",
+    ".hypothesis",
     "__pycache__",
 }
 
@@ -96,6 +101,29 @@ def project_files(root: Path) -> list[Path]:
         for p in root.rglob("*")
         if p.is_file() and not NOT_FROM_THE_TEMPLATE & set(p.relative_to(root).parts)
     )
+
+
+def rendered_hook(name: str, answers: dict[str, str], folder: Path) -> ModuleType:
+    """hooks/<name>.py rendered with `answers` as cookiecutter renders it, loaded as a module.
+
+    The rendered script is written to `folder`; loaded under its own name (not __main__), the
+    hook defines its names and runs nothing.
+    """
+    context = {"cookiecutter": answers}
+    source = (TEMPLATE / "hooks" / f"{name}.py").read_text()
+    script = folder / f"{name}.py"
+    script.write_text(create_env_with_context(context).from_string(source).render(**context))
+    return module_from_file(script, name)
+
+
+def module_from_file(path: Path, name: str) -> ModuleType:
+    """The Python file at `path`, imported as a module called `name` (not __main__)."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def locked_versions(lock: Path) -> dict[str, str]:

@@ -7,24 +7,18 @@ bake's package.
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
 import pytest
-from conftest import BAKES, Bake
+from conftest import BAKES, Bake, module_from_file
 
 
 def layout_checks(project: Path) -> ModuleType:
     """The bake's config/tests/test_layout.py, loaded as a plain module."""
     path = project / "config" / "tests" / "test_layout.py"
-    spec = importlib.util.spec_from_file_location(f"layout_{project.parent.name}", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return module_from_file(path, f"layout_{project.parent.name}")
 
 
 @pytest.mark.parametrize("name", list(BAKES))

@@ -8,15 +8,13 @@ post-generation hook's own link function with those addresses.
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
 import pytest
-from conftest import BAKES, TEMPLATE, Bake, answers_for, project_files
-from cookiecutter.utils import create_env_with_context
+from conftest import BAKES, TEMPLATE, Bake, answers_for, project_files, rendered_hook
 
 MARKDOWN_LINK = re.compile(r"\[[^\]]*\]\((?:<([^>]+)>|([^)\s]+))\)")
 ANGLE_URL = re.compile(r"<(https?://[^>\s]+)>")
@@ -80,16 +78,7 @@ def post_gen_hook(tmp_path: Path, template: str, commit: str | None, repo_dir: s
     answers = answers_for("default") | {"_template": template, "_repo_dir": repo_dir}
     if commit:
         answers["_commit"] = commit
-    context = {"cookiecutter": answers}
-    source = (TEMPLATE / "hooks" / "post_gen_project.py").read_text()
-    script = tmp_path / "post_gen_project.py"
-    script.write_text(create_env_with_context(context).from_string(source).render(**context))
-    spec = importlib.util.spec_from_file_location("post_gen_project", script)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return rendered_hook("post_gen_project", answers, tmp_path)
 
 
 @pytest.mark.parametrize(
