@@ -1,4 +1,4 @@
-"""The site's URLs: the admin, health probes, the versioned API, its schema and docs pages."""
+"""The site's URLs: the admin, health probes, the API, the account flows, the schema, its docs."""
 
 from csp.constants import SELF, UNSAFE_INLINE
 from csp.decorators import csp_update
@@ -21,6 +21,8 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("health/", include("{{ cookiecutter.project_slug }}.core.health.urls")),
     path("api/v1/", include("config.api_urls")),
+    # The account flows (django-allauth, headless): /_allauth/app/v1/auth/signup and the rest.
+    path("_allauth/", include("allauth.headless.urls")),
 {%- if cookiecutter.use_graphql == "y" %}
     path("graphql/", GraphQLApi.as_view(), name="graphql"),
 {%- endif %}

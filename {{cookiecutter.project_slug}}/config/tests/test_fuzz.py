@@ -18,8 +18,9 @@ from django.core.management import call_command
 {%- endif %}
 from rest_framework_simplejwt.tokens import AccessToken
 
-from {{ cookiecutter.project_slug }}.users.tests.factories import UserFactory
+from {{ cookiecutter.project_slug }}.users.tests.factories import TEST_PASSWORD, UserFactory
 
+from tests.support.accounts import AccountClient
 from tests.support.fresh_process import running_gunicorn, skip_without_services
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the server must see the rows
@@ -40,7 +41,11 @@ def test_the_api_holds_to_its_schema_under_generated_requests(tmp_path: Path) ->
 {%- if cookiecutter.example_app == "catalog" %}
     call_command("seed_catalog", verbosity=0)  # real rows for the generated requests to reach
 {%- endif %}
-    token = str(AccessToken.for_user(UserFactory.create()))
+    user = UserFactory.create()
+    token = str(AccessToken.for_user(user))
+    # A signed-in session of allauth's too, so its account endpoints are fuzzed signed in.
+    accounts = AccountClient()
+    assert accounts.log_in(user.email, TEST_PASSWORD).status == 200
     report = tmp_path / "report.json"
     with running_gunicorn(
         tmp_path / "gunicorn.log",
@@ -63,6 +68,12 @@ def test_the_api_holds_to_its_schema_under_generated_requests(tmp_path: Path) ->
                 f"{base}/api/schema/",
                 "--header",
                 f"Authorization: Bearer {token}",
+                "--header",
+                f"X-Session-Token: {accounts.session_token}",
+                # Logging out would end that session for the rest of the run (every later
+                # request a 410); users/tests/test_account_flows.py logs out.
+                "--exclude-operation-id",
+                "accounts_auth_session_delete",
                 *CHECKS,
                 "--max-examples",
                 str(EXAMPLES),

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
+from rest_framework import status
 
 from {{ cookiecutter.project_slug }}.core.after_commit import on_commit_robust
 from {{ cookiecutter.project_slug }}.core.exceptions import (
@@ -23,6 +24,7 @@ from {{ cookiecutter.project_slug }}.core.exceptions import (
     ConflictError,
 )
 from {{ cookiecutter.project_slug }}.users.models import User
+from {{ cookiecutter.project_slug }}.users.selectors import user_email_verified
 
 from .caching import invalidate_categories, invalidate_products
 {%- if cookiecutter.use_celery == "y" %}
@@ -38,6 +40,11 @@ logger = logging.getLogger(__name__)
 
 class InsufficientStockError(ConflictError):
     code = "insufficient_stock"
+
+
+class EmailNotVerifiedError(ApplicationError):
+    status_code = status.HTTP_403_FORBIDDEN
+    code = "email_not_verified"
 
 
 # Bounds of one order, whichever API places it: it locks one row per line, so keep them few.
@@ -91,7 +98,11 @@ def order_create(*, user: User, lines: Sequence[OrderLine]) -> Order:
     The products' rows are locked (SELECT ... FOR UPDATE) in primary-key order, so two orders for
     the same product queue up instead of both reading the same stock, and two orders for the same
     pair of products cannot deadlock. Stock can therefore never be oversold.
+    Only a user who has verified their address may order (EmailNotVerifiedError, 403): the
+    confirmation must reach them, and an order binds a real person.
     """
+    if not user_email_verified(user=user):
+        raise EmailNotVerifiedError("Verify your e-mail address before placing an order.")
     if not 1 <= len(lines) <= MAX_ORDER_LINES:
         raise ApplicationError(f"An order has 1 to {MAX_ORDER_LINES} items.")
     quantities: dict[int, int] = {}

@@ -1,18 +1,26 @@
-"""Log in, refresh, read yourself: the token endpoints with their rate limits, and /me."""
+"""Log in, refresh, read yourself, close your account: the token endpoints and /me.
+
+Sign-up, verification, password change and reset, address change and the second factor are
+allauth's (/_allauth/app/v1/, config/settings/components/accounts.py).
+"""
 
 from typing import Any
 
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
 from rest_framework.generics import RetrieveAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
-from {{ cookiecutter.project_slug }}.core.throttling.ratelimit import rate_limit
+from {{ cookiecutter.project_slug }}.core.api.openapi import ERROR
+from {{ cookiecutter.project_slug }}.core.throttling.ratelimit import check_rate_limit, rate_limit
 
 from .auth import request_user
 from .login_limits import check_login_rate_limits
 from .models import User
-from .serializers import UserSerializer
+from .serializers import AccountDeletionSerializer, UserSerializer
+from .services import user_delete
 
 
 class TokenObtainApi(TokenObtainPairView):
@@ -35,10 +43,38 @@ class TokenRefreshApi(TokenRefreshView):
         return super().post(request, *args, **kwargs)
 
 
+def account_email(group: str, request: Request) -> str:
+    """Key the password check of a signed-in request on its account, as logins are."""
+    return request_user(request).email.lower()
+
+
 class MeApi(RetrieveAPIView[User]):
-    """The authenticated user's own profile."""
+    """The authenticated user's own profile; DELETE closes the account."""
 
     serializer_class = UserSerializer
 
     def get_object(self) -> User:
         return request_user(self.request)
+
+    @extend_schema(
+        request=AccountDeletionSerializer,
+        responses={
+            204: OpenApiResponse(description="Closed: every token of the account is revoked."),
+            403: OpenApiResponse(ERROR, "The password is not right (`wrong_password`)."),
+            415: OpenApiResponse(ERROR, "The body is not JSON (the API takes nothing else)."),
+        },
+    )
+    def delete(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Close your account, confirmed by your password.
+
+        The account and its personal data are deleted; if orders refer to it they stay, and the
+        account is anonymised instead. The password check counts against the login budgets.
+        """
+        check_rate_limit(request, group="login_ip", key="ip", rate="login_ip", fail_closed=True)
+        check_rate_limit(
+            request, group="login_email", key=account_email, rate="login_email", fail_closed=True
+        )
+        serializer = AccountDeletionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user_delete(user=request_user(request), password=serializer.validated_data["password"])
+        return Response(status=status.HTTP_204_NO_CONTENT)

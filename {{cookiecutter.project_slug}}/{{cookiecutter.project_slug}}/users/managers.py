@@ -2,6 +2,7 @@
 
 from typing import TYPE_CHECKING, Any
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth.models import UserManager as DjangoUserManager
 
 if TYPE_CHECKING:
@@ -37,7 +38,10 @@ class UserManager(DjangoUserManager["User"]):
         extra_fields.setdefault("is_superuser", True)
         if not (extra_fields["is_staff"] and extra_fields["is_superuser"]):
             raise ValueError("A superuser must have is_staff=True and is_superuser=True.")
-        return self._create_user_with_email(email, password, **extra_fields)
+        user = self._create_user_with_email(email, password, **extra_fields)
+        # The operator typed their own address at the console: it counts as verified.
+        EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
+        return user
 
     def get_by_natural_key(self, username: str | None) -> "User":
         # Emails are case-insensitive in practice: Ada@Example.com and ada@example.com are one user.

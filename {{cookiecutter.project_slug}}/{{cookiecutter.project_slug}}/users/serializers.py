@@ -1,17 +1,19 @@
-"""The user's REST shape, and a token refresh that blacklists each refresh token exactly once."""
+"""The user's REST shape; the password login's account policy; a race-free token refresh."""
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 from rest_framework_simplejwt import serializers as jwt_serializers
 from rest_framework_simplejwt.exceptions import AuthenticationFailed, TokenError
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
-from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.tokens import RefreshToken, Token
 from rest_framework_simplejwt.utils import datetime_from_epoch
 
 from .models import User
+from .selectors import user_email_verified, user_has_two_factors
 
 
 class UserSerializer(serializers.ModelSerializer[User]):
@@ -19,6 +21,40 @@ class UserSerializer(serializers.ModelSerializer[User]):
         model = User
         fields = ("id", "email", "name", "date_joined")
         read_only_fields = fields
+
+
+class AccountDeletionSerializer(serializers.Serializer[None]):
+    """In: `{"password": str}`, the account's current password."""
+
+    password = serializers.CharField(max_length=4096, trim_whitespace=False)
+
+
+class TokenObtainPairSerializer(jwt_serializers.TokenObtainPairSerializer):
+    """The password-only login, held to the account flows' rules.
+
+    In: `{"email": str, "password": str}`. Out: `{"access": str, "refresh": str}`. A right
+    password is not enough for an account whose address is unverified (when verification is
+    mandatory) or that has a second factor: 401 `email_not_verified` or `two_factor_required`,
+    and the client logs in through /_allauth/app/v1/auth/login, which asks for the rest.
+    """
+
+    @classmethod
+    def get_token(cls, user: Any) -> Token:
+        # Called once the password is right, before any token exists.
+        if not isinstance(user, User):
+            raise AuthenticationFailed("No active account found.", "no_active_account")
+        mandatory = settings.ACCOUNT_EMAIL_VERIFICATION == "mandatory"
+        if mandatory and not user_email_verified(user=user):
+            raise AuthenticationFailed(
+                "Verify your e-mail address first: log in through /_allauth/app/v1/auth/login.",
+                "email_not_verified",
+            )
+        if user_has_two_factors(user=user):
+            raise AuthenticationFailed(
+                "This account has two-factor login: use /_allauth/app/v1/auth/login.",
+                "two_factor_required",
+            )
+        return super().get_token(user)
 
 
 def blacklist_once(token: RefreshToken, *, user: User) -> bool:

@@ -15,6 +15,11 @@ SIMPLE_JWT = {
     "ROTATE_REFRESH_TOKENS": True,
     "BLACKLIST_AFTER_ROTATION": True,
     "UPDATE_LAST_LOGIN": True,
+    # Each token carries a digest of its user's password hash, checked on every request: after a
+    # password change or reset, the access tokens in flight are refused at once (users/revocation.py).
+    "CHECK_REVOKE_TOKEN": True,  # nosec B105: a setting's name, no password
+    # The password login, held to the account flows' rules (verified address, second factor).
+    "TOKEN_OBTAIN_SERIALIZER": f"{PACKAGE}.users.serializers.TokenObtainPairSerializer",
     # simplejwt's own, with its 500 for a deleted user and its rotation race closed.
     "TOKEN_REFRESH_SERIALIZER": f"{PACKAGE}.users.serializers.TokenRefreshSerializer",
 }

@@ -3,7 +3,7 @@
 Always present.
 """
 
-from ..env import env
+from ..env import PACKAGE, env
 
 # Docs are public by default (a locked Swagger page confuses API users); API_DOCS_PUBLIC=false
 # restricts them to staff. https://drf-spectacular.readthedocs.io/en/latest/settings.html
@@ -18,6 +18,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The account flows are allauth's views, described by allauth: joined into this schema.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        f"{PACKAGE}.users.openapi.append_account_flows",
+    ],
     "SERVE_PERMISSIONS": [
         "rest_framework.permissions.AllowAny"
         if API_DOCS_PUBLIC

@@ -23,6 +23,12 @@ RATELIMIT_RATES = {
     "login_ip": rate("RATELIMIT_LOGIN_IP", "20/m"),  # password guessing from one address
     "login_email": rate("RATELIMIT_LOGIN_EMAIL", "5/m"),  # guessing one account from many
     "token_refresh": rate("RATELIMIT_TOKEN_REFRESH", "30/m"),
+    # The account flows (users/account_limits.py): guessing a mailed or TOTP code ...
+    "code_ip": rate("RATELIMIT_CODE_IP", "30/m"),
+    "code_account": rate("RATELIMIT_CODE_ACCOUNT", "5/m"),
+    # ... and making the service mail an address (sign-up, reset, resend, a new address).
+    "mail_ip": rate("RATELIMIT_MAIL_IP", "20/h"),
+    "mail_account": rate("RATELIMIT_MAIL_ACCOUNT", "5/h"),
 }
 
 # Rate counters (IP monitor, throttles) sync each key with Redis at most this often per process,

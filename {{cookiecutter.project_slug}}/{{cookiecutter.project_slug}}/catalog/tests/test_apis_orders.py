@@ -32,6 +32,15 @@ def test_order_list_runs_the_same_queries_whatever_the_row_count(
     assert response.json()["count"] == orders
 
 
+def test_an_unverified_address_cannot_order(api_client: APIClient) -> None:
+    api_client.force_authenticate(UserFactory.create(verified=False))
+    mug = ProductFactory.create(stock=3)
+    response = api_client.post(ORDERS, {"items": [{"product": mug.pk, "quantity": 1}]})
+    assert response.status_code == 403
+    assert response.json()["code"] == "email_not_verified"
+    assert not Order.objects.exists()
+
+
 def test_placing_an_order_returns_201_with_items_and_total(auth_client: APIClient) -> None:
     mug = ProductFactory.create(price=Decimal("4.00"), stock=3)
     response = auth_client.post(ORDERS, {"items": [{"product": mug.pk, "quantity": 2}]})

@@ -169,3 +169,22 @@ def test_order_bounds_are_the_same_as_in_rest(auth_client: APIClient) -> None:
     lines = [{"productId": product.pk, "quantity": 1}] * 51
     assert "1 to 50 items" in gql(auth_client, PLACE, items=lines)["errors"][0]["message"]
     assert not Order.objects.exists()
+
+
+def test_an_unverified_address_cannot_order_in_either_api() -> None:
+    client = APIClient()
+    client.force_authenticate(UserFactory.create(verified=False))
+    product = ProductFactory.create(stock=5)
+
+    body = place(client, product, 1)
+    rest = client.post(
+        reverse("api-v1:catalog:order-list"),
+        {"items": [{"product": product.pk, "quantity": 1}]},
+        format="json",
+    )
+
+    assert codes(body) == ["email_not_verified"]
+    assert (rest.status_code, rest.json()["code"]) == (403, "email_not_verified")
+    assert not Order.objects.exists()
+    product.refresh_from_db()
+    assert product.stock == 5

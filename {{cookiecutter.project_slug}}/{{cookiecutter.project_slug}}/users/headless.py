@@ -1,0 +1,20 @@
+"""allauth's headless API as the project meets it: its error envelope and its views' names."""
+
+from django.http import HttpRequest, JsonResponse
+
+# The namespace of allauth's app-client URLs (config/urls.py mounts them at /_allauth/).
+HEADLESS_NAMESPACE = "headless:app:"
+
+
+def account_error(status: int, message: str, code: str) -> JsonResponse:
+    """An error in allauth's envelope, which its clients read: `{"status", "errors"}`."""
+    body = {"status": status, "errors": [{"message": message, "code": code}]}
+    return JsonResponse(body, status=status)
+
+
+def account_flow(request: HttpRequest) -> str | None:
+    """The allauth view a resolved request goes to, as `account:login`; None for any other."""
+    match = request.resolver_match
+    if match is None or not match.view_name.startswith(HEADLESS_NAMESPACE):
+        return None
+    return match.view_name.removeprefix(HEADLESS_NAMESPACE)
