@@ -11,9 +11,15 @@ from rest_framework.test import APIClient
 from {{ cookiecutter.project_slug }}.users.models import User
 from {{ cookiecutter.project_slug }}.users.tests.factories import UserFactory
 
-# Fixtures from tests/support/ that tests of any app take by name (a real SMTP server{% if cookiecutter.use_celery == "y" %}, a real
-# Celery worker{% endif %}).
-pytest_plugins = ["tests.support.smtp"{% if cookiecutter.use_celery == "y" %}, "tests.support.celery_worker"{% endif %}]
+# Fixtures from tests/support/ that tests of any app take by name (a real SMTP server, a TOTP
+# clock{% if cookiecutter.use_celery == "y" %}, a real Celery worker{% endif %}).
+pytest_plugins = [
+    "tests.support.smtp",
+    "tests.support.accounts",
+{%- if cookiecutter.use_celery == "y" %}
+    "tests.support.celery_worker",
+{%- endif %}
+]
 
 
 @pytest.fixture(autouse=True)

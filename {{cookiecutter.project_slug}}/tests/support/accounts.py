@@ -1,4 +1,4 @@
-"""A client of the account flows, as an app would be one.
+"""A client of the account flows, as an app would be one; a TOTP clock the test sets.
 
 It keeps allauth's session token and the API's JWT pair that the flows hand out; the codes come
 from a real mailbox (tests/support/smtp.py).
@@ -10,8 +10,11 @@ import hmac
 import json
 import struct
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
+import pytest
+from allauth.mfa.totp.internal import auth as totp_auth
 from django.test import Client
 
 from .smtp import Mailbox, code_in
@@ -110,3 +113,24 @@ def totp(secret: str, at: float, digits: int = 6, period: int = 30) -> str:
     offset = digest[-1] & 0x0F
     value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
     return str(value % 10**digits).zfill(digits)
+
+
+T0 = 1_800_000_000.0  # a Unix time on a 30-second boundary: 2027-01-15 08:00:00 UTC
+
+
+class Clock:
+    """allauth's TOTP clock (its module's `time.time`), set by the test."""
+
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def time(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def totp_clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """Allauth's TOTP checks read this clock, which starts at T0 and moves when the test says."""
+    clock = Clock(T0)
+    monkeypatch.setattr(totp_auth, "time", SimpleNamespace(time=clock.time))
+    return clock

@@ -1,10 +1,15 @@
-"""Users in the admin, by email: there is no username."""
+"""Users in the admin, by email (there is no username); the admin's two-factor login."""
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 
+from .forms import AdminTwoFactorLoginForm
 from .models import User
+
+# The admin's login asks staff for a second factor (forms.py), on its own template.
+admin.site.login_form = AdminTwoFactorLoginForm
+admin.site.login_template = "users/admin_login.html"
 
 
 class UserCreationAdminForm(UserCreationForm[User]):

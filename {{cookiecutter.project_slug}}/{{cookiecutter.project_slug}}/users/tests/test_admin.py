@@ -1,10 +1,15 @@
 """Users in the admin, and the admin login on the same budgets as the API login."""
 
 import pytest
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP
 from django.test import Client
 from django.urls import reverse
 
+from tests.support.accounts import Clock, totp
+
 from ..models import User
+from .factories import TEST_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -68,8 +73,45 @@ def test_admin_login_fails_closed_when_the_store_is_unreachable(
     assert admin_login(client).status_code == 503
 
 
-def test_admin_login_still_logs_in(client: Client, admin_user: User) -> None:
-    response = client.post(
-        ADMIN_LOGIN, {"username": admin_user.email, "password": "password", "next": "/admin/"}
+def two_factor_login(client: Client, email: str, code: str, password: str = TEST_PASSWORD):
+    return client.post(
+        ADMIN_LOGIN, {"username": email, "password": password, "code": code, "next": "/admin/"}
     )
-    assert response.status_code == 302
+
+
+@pytest.fixture
+def staff() -> User:
+    return UserFactory.create(is_staff=True, is_superuser=True)
+
+
+def test_the_admin_refuses_staff_without_two_factor_login(client: Client, staff: User) -> None:
+    response = two_factor_login(client, staff.email, "")
+    assert response.status_code == 200
+    assert "Staff accounts need two-factor login" in response.content.decode()
+    assert client.get("/admin/").status_code == 302  # still signed out
+
+
+def test_the_admin_logs_staff_in_with_password_and_totp_code_once(
+    client: Client, staff: User, totp_clock: Clock
+) -> None:
+    secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    TOTP.activate(staff, secret)
+
+    assert two_factor_login(client, staff.email, "000000").status_code == 200
+    assert (
+        two_factor_login(client, staff.email, totp(secret, totp_clock.now - 90)).status_code == 200
+    )
+    code = totp(secret, totp_clock.now)
+    assert two_factor_login(client, staff.email, code, password="wrong").status_code == 200
+    signed_in = two_factor_login(client, staff.email, code)
+    assert signed_in.status_code == 302
+    assert Client().get("/admin/").status_code == 302  # another browser is not
+    assert two_factor_login(Client(), staff.email, code).status_code == 200  # used once
+
+
+def test_the_admin_takes_a_recovery_code_once(client: Client, staff: User) -> None:
+    TOTP.activate(staff, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
+    code = RecoveryCodes.activate(staff).get_unused_codes()[0]
+
+    assert two_factor_login(client, staff.email, code).status_code == 302
+    assert two_factor_login(Client(), staff.email, code).status_code == 200

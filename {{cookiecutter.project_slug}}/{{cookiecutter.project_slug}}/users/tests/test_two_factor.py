@@ -5,37 +5,17 @@ a wrong algorithm in the library fails here too.
 """
 
 import threading
-from types import SimpleNamespace
 
 import pytest
-from allauth.mfa.totp.internal import auth as totp_auth
 from django.db import connection
 
-from tests.support.accounts import PASSWORD, AccountClient, totp
+from tests.support.accounts import PASSWORD, AccountClient, Clock, totp
 from tests.support.fresh_process import skip_without_services
 from tests.support.smtp import Mailbox
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-T0 = 1_800_000_000.0  # a Unix time on a 30-second boundary: 2027-01-15 08:00:00 UTC
 TOTP_URL = "/account/authenticators/totp"
-
-
-class Clock:
-    """allauth's TOTP clock (its module's `time.time`), set by the test."""
-
-    def __init__(self, now: float) -> None:
-        self.now = now
-
-    def time(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    fake = Clock(T0)
-    monkeypatch.setattr(totp_auth, "time", SimpleNamespace(time=fake.time))
-    return fake
 
 
 def with_totp(mailbox: Mailbox, clock: Clock) -> tuple[AccountClient, str]:
@@ -51,25 +31,27 @@ def with_totp(mailbox: Mailbox, clock: Clock) -> tuple[AccountClient, str]:
     return app, secret
 
 
-def test_a_login_with_totp_needs_the_code_of_the_moment(smtp_server: Mailbox, clock: Clock) -> None:
-    _, secret = with_totp(smtp_server, clock)
+def test_a_login_with_totp_needs_the_code_of_the_moment(
+    smtp_server: Mailbox, totp_clock: Clock
+) -> None:
+    _, secret = with_totp(smtp_server, totp_clock)
     app = AccountClient()
 
     first = app.log_in("ada@example.com")
     assert first.status == 401
     assert first.pending == {"mfa_authenticate"}
     assert app.access is None
-    stale = app.call("POST", "/auth/2fa/authenticate", {"code": totp(secret, clock.now - 90)})
+    stale = app.call("POST", "/auth/2fa/authenticate", {"code": totp(secret, totp_clock.now - 90)})
     assert stale.status == 400
-    done = app.call("POST", "/auth/2fa/authenticate", {"code": totp(secret, clock.now)})
+    done = app.call("POST", "/auth/2fa/authenticate", {"code": totp(secret, totp_clock.now)})
 
     assert done.status == 200
     assert app.api("GET", "/api/v1/users/me/").status == 200
 
 
-def test_a_totp_code_is_accepted_once(smtp_server: Mailbox, clock: Clock) -> None:
-    _, secret = with_totp(smtp_server, clock)
-    code = totp(secret, clock.now)
+def test_a_totp_code_is_accepted_once(smtp_server: Mailbox, totp_clock: Clock) -> None:
+    _, secret = with_totp(smtp_server, totp_clock)
+    code = totp(secret, totp_clock.now)
     first, second = AccountClient(), AccountClient()
     first.log_in("ada@example.com")
     second.log_in("ada@example.com")
@@ -79,9 +61,9 @@ def test_a_totp_code_is_accepted_once(smtp_server: Mailbox, clock: Clock) -> Non
 
 
 def test_the_password_login_refuses_an_account_with_two_factors(
-    smtp_server: Mailbox, clock: Clock
+    smtp_server: Mailbox, totp_clock: Clock
 ) -> None:
-    app, _ = with_totp(smtp_server, clock)
+    app, _ = with_totp(smtp_server, totp_clock)
 
     answer = app.api(
         "POST", "/api/v1/auth/token/", {"email": "ada@example.com", "password": PASSWORD}
@@ -91,8 +73,8 @@ def test_the_password_login_refuses_an_account_with_two_factors(
     assert answer.body["code"] == "two_factor_required"
 
 
-def test_a_recovery_code_logs_in_once(smtp_server: Mailbox, clock: Clock) -> None:
-    app, _ = with_totp(smtp_server, clock)
+def test_a_recovery_code_logs_in_once(smtp_server: Mailbox, totp_clock: Clock) -> None:
+    app, _ = with_totp(smtp_server, totp_clock)
     codes = app.call("GET", "/account/authenticators/recovery-codes").body["data"]["unused_codes"]
     assert len(codes) >= 8
 
@@ -104,10 +86,10 @@ def test_a_recovery_code_logs_in_once(smtp_server: Mailbox, clock: Clock) -> Non
 
 
 def test_one_recovery_code_raced_by_two_logins_works_once(
-    smtp_server: Mailbox, clock: Clock
+    smtp_server: Mailbox, totp_clock: Clock
 ) -> None:
     skip_without_services()
-    app, _ = with_totp(smtp_server, clock)
+    app, _ = with_totp(smtp_server, totp_clock)
     code = app.call("GET", "/account/authenticators/recovery-codes").body["data"]["unused_codes"][0]
     racers = [AccountClient(ip=f"203.0.113.{20 + n}") for n in range(2)]
     for racer in racers:
