@@ -13,6 +13,7 @@ ROOT_LINKS = (
     ("redoc", "redoc"),
     ("schema", "schema"),
     ("token", "api-v1:token-obtain"),
+    ("signup", "headless:app:account:signup"),  # the account flows (django-allauth)
     ("me", "api-v1:users:me"),
 {%- if cookiecutter.example_app == "catalog" %}
     ("categories", "api-v1:catalog:category-list"),

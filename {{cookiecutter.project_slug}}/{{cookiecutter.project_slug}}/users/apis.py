@@ -67,8 +67,8 @@ class MeApi(RetrieveAPIView[User]):
     def delete(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Close your account, confirmed by your password.
 
-        The account and its personal data are deleted; if orders refer to it they stay, and the
-        account is anonymised instead. The password check counts against the login budgets.
+        The account and its personal data are deleted; if records that must be kept refer to it,
+        they stay, and the account is anonymised instead. The password check counts against the login budgets.
         """
         check_rate_limit(request, group="login_ip", key="ip", rate="login_ip", fail_closed=True)
         check_rate_limit(

@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 
 
 class EmailPayload(TypedDict):
-    """A rendered e-mail as JSON-safe fields (a Celery task's arguments)."""
+    """A rendered e-mail as JSON-safe fields (a background task's arguments)."""
 
     subject: str
     body: str

@@ -22,8 +22,8 @@ def user_delete(*, user: User, password: str) -> bool:
     """Close `user`'s account, confirmed by their current password. Returns True if the row went.
 
     Every token the account holds is revoked first. The row is deleted, with its
-    addresses and second factors, unless records that must outlive it point at it (orders are
-    financial records: PROTECT); then it is anonymised instead, so nothing personal is left and
+    addresses and second factors, unless records that must outlive it point at it (an
+    on_delete=PROTECT foreign key, such as a financial record's); then it is anonymised instead, so nothing personal is left and
     nobody can log in to it: no address, no name, no usable password, inactive.
     Raises WrongPasswordError (403) for a wrong password, and changes nothing then.
     """

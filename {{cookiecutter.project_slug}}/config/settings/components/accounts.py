@@ -50,7 +50,7 @@ ACCOUNT_UNIQUE_EMAIL = True
 # Sign-up is open unless turned off (an invitation-only service sets ACCOUNT_SIGNUP_OPEN=false).
 ACCOUNT_SIGNUP_OPEN = env.bool("ACCOUNT_SIGNUP_OPEN", default=True)
 # "mandatory": no login until the address is verified. "optional" lets unverified accounts in
-# (they still cannot place orders); "none" sends nothing.
+# (what needs a verified address still refuses them); "none" sends nothing.
 ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="mandatory")
 # Six-character codes, single use, expiring, three tries: a mobile client needs no web page.
 ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
