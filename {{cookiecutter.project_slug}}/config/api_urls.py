@@ -26,6 +26,7 @@ urlpatterns = [
     path("", core_apis.ApiRootApi.as_view(links=ROOT_LINKS), name="root"),
     path("auth/token/", users_apis.TokenObtainApi.as_view(), name="token-obtain"),
     path("auth/token/refresh/", users_apis.TokenRefreshApi.as_view(), name="token-refresh"),
+    path("auth/token/blacklist/", users_apis.TokenBlacklistApi.as_view(), name="token-blacklist"),
     path("users/", include("{{ cookiecutter.project_slug }}.users.urls")),
 {%- if cookiecutter.example_app == "catalog" %}
     path("", include("{{ cookiecutter.project_slug }}.catalog.urls")),

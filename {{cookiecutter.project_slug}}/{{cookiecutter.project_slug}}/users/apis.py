@@ -11,7 +11,11 @@ from rest_framework import status
 from rest_framework.generics import RetrieveAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
+from rest_framework_simplejwt.views import (
+    TokenBlacklistView,
+    TokenObtainPairView,
+    TokenRefreshView,
+)
 
 from {{ cookiecutter.project_slug }}.core.api.openapi import ERROR
 from {{ cookiecutter.project_slug }}.core.throttling.ratelimit import check_rate_limit, rate_limit
@@ -37,6 +41,18 @@ class TokenObtainApi(TokenObtainPairView):
 
 class TokenRefreshApi(TokenRefreshView):
     """Exchange a refresh token for new tokens (the old refresh token is blacklisted)."""
+
+    @rate_limit(group="token_refresh", key="ip", rate="token_refresh")
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().post(request, *args, **kwargs)
+
+
+class TokenBlacklistApi(TokenBlacklistView):
+    """Log out: the refresh token given is revoked (its access token expires within minutes).
+
+    A client that signed in through the account flows also ends that session
+    (DELETE /_allauth/app/v1/auth/session).
+    """
 
     @rate_limit(group="token_refresh", key="ip", rate="token_refresh")
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -5,14 +5,10 @@ an app calls them (tests/support/accounts.py), on PostgreSQL and Redis. Each cod
 message the local SMTP server received (tests/support/smtp.py).
 """
 
-import threading
-
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection
 
 from tests.support.accounts import NEW_PASSWORD, PASSWORD, AccountClient
-from tests.support.fresh_process import skip_without_services
 from tests.support.smtp import Mailbox, code_in, html_of
 
 pytestmark = pytest.mark.django_db(transaction=True)  # e-mails leave after the commit
@@ -52,54 +48,6 @@ def test_an_unverified_account_gets_no_token_by_either_login(smtp_server: Mailbo
     assert app.access is None
     assert password_login.status == 401
     assert password_login.body["code"] == "email_not_verified"
-
-
-def test_a_verification_code_works_once(smtp_server: Mailbox) -> None:
-    app = AccountClient()
-    app.call("POST", "/auth/signup", {"email": "ada@example.com", "password": PASSWORD})
-    code = code_in(smtp_server.last_to("ada@example.com"))
-
-    first = app.call("POST", "/auth/email/verify", {"key": code})
-    again = app.call("POST", "/auth/email/verify", {"key": code})
-
-    assert first.status == 200
-    assert again.status != 200
-
-
-def test_two_concurrent_uses_of_one_verification_code_succeed_once(smtp_server: Mailbox) -> None:
-    skip_without_services()  # a race needs PostgreSQL and the shared Redis
-    app = AccountClient()
-    app.call("POST", "/auth/signup", {"email": "ada@example.com", "password": PASSWORD})
-    code = code_in(smtp_server.last_to("ada@example.com"))
-    racers = [AccountClient(session_token=app.session_token) for _ in range(2)]
-    start = threading.Barrier(len(racers))
-    statuses: list[int] = []
-
-    def verify(client: AccountClient) -> None:
-        start.wait()
-        try:
-            statuses.append(client.call("POST", "/auth/email/verify", {"key": code}).status)
-        finally:
-            connection.close()  # this thread's own
-
-    threads = [threading.Thread(target=verify, args=(racer,)) for racer in racers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert sorted(statuses).count(200) == 1, statuses
-    assert sum(1 for racer in racers if racer.refresh) == 1
-
-
-def test_wrong_codes_use_the_code_up(smtp_server: Mailbox) -> None:
-    app = AccountClient()
-    app.call("POST", "/auth/signup", {"email": "ada@example.com", "password": PASSWORD})
-    code = code_in(smtp_server.last_to("ada@example.com"))
-    for _ in range(3):
-        assert app.call("POST", "/auth/email/verify", {"key": "WRONG-CODE"}).status == 400
-
-    assert app.call("POST", "/auth/email/verify", {"key": code}).status != 200
 
 
 def test_passwords_are_checked_by_djangos_validators(smtp_server: Mailbox) -> None:
@@ -162,44 +110,6 @@ def test_a_password_reset_by_mailed_code_revokes_every_token(smtp_server: Mailbo
     assert phone.refreshed().status == 401
     assert AccountClient().log_in("ada@example.com", PASSWORD).status == 400
     assert AccountClient().log_in("ada@example.com", NEW_PASSWORD).status == 200
-
-
-def test_a_reset_code_works_once_even_when_raced(smtp_server: Mailbox) -> None:
-    skip_without_services()
-    AccountClient().sign_up("ada@example.com", smtp_server)
-    asker = AccountClient()
-    asker.call("POST", "/auth/password/request", {"email": "ada@example.com"})
-    code = code_in(smtp_server.wait_for("ada@example.com", count=2)[-1])
-    racers = [AccountClient(session_token=asker.session_token) for _ in range(2)]
-    start = threading.Barrier(len(racers))
-    statuses: list[int] = []
-
-    def reset(client: AccountClient, password: str) -> None:
-        start.wait()
-        try:
-            answer = client.call(
-                "POST", "/auth/password/reset", {"key": code, "password": password}
-            )
-            statuses.append(answer.status)
-        finally:
-            connection.close()  # this thread's own
-
-    passwords = [NEW_PASSWORD, NEW_PASSWORD + " again"]
-    threads = [
-        threading.Thread(target=reset, args=pair) for pair in zip(racers, passwords, strict=True)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    late = AccountClient(session_token=asker.session_token).call(
-        "POST", "/auth/password/reset", {"key": code, "password": "yet another pass phrase"}
-    )
-
-    assert sum(1 for status in statuses if status in {200, 401}) == 1, statuses
-    assert late.status not in {200, 401}
-    worked = [p for p in passwords if AccountClient().log_in("ada@example.com", p).status == 200]
-    assert len(worked) == 1
 
 
 def test_an_address_change_waits_for_the_new_address_to_be_verified(smtp_server: Mailbox) -> None:

@@ -96,6 +96,16 @@ def test_request_user_fails_closed_for_an_anonymous_request() -> None:
         request_user(request)
 
 
+def test_logging_out_revokes_the_refresh_token(api_client: APIClient, user: User) -> None:
+    _, tokens = obtain(api_client, user.email, TEST_PASSWORD)
+    logout = api_client.post(
+        reverse("api-v1:token-blacklist"), {"refresh": tokens["refresh"]}, format="json"
+    )
+    assert logout.status_code == 200
+    response = api_client.post(REFRESH_URL, {"refresh": tokens["refresh"]}, format="json")
+    assert response.status_code == 401
+
+
 # Found in the field: simplejwt's refresh serializer let User.DoesNotExist out (a 500). A deleted
 # user's tokens are revoked as it goes (users/revocation.py).
 def test_refreshing_the_token_of_a_deleted_user_is_401(api_client: APIClient, user: User) -> None:
