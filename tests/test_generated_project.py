@@ -54,7 +54,7 @@ def test_generated_suite_passes_on_sqlite_with_no_services(
     installed: Callable[[str], Bake], name: str
 ) -> None:
     project = installed(name)
-    result = project.tool("pytest", "-p", "no:cacheprovider", "--create-db")
+    result = project.suite()
     assert passed(result.stdout) >= 30
     assert "Required test coverage of 90" in result.stdout
 
@@ -64,9 +64,7 @@ def test_generated_suite_passes_on_real_postgres_and_redis(
     installed: Callable[[str], Bake], name: str
 ) -> None:
     project = installed(name)
-    result = project.tool(
-        "pytest", "-p", "no:cacheprovider", "--create-db", **project.service_env()
-    )
+    result = project.suite(**project.service_env())
     assert passed(result.stdout) >= 30
     assert " skipped" not in result.stdout.splitlines()[-1]  # nothing skipped for lack of a service
 

@@ -18,7 +18,10 @@ from django.core.management import call_command
 {%- endif %}
 from rest_framework_simplejwt.tokens import AccessToken
 
-from {{ cookiecutter.project_slug }}.users.tests.factories import TEST_PASSWORD, UserFactory
+from {{ cookiecutter.project_slug }}.users.tests.factories import (
+    TEST_PASSWORD,
+    UserFactory,
+)
 
 from tests.support.accounts import AccountClient
 from tests.support.fresh_process import running_gunicorn, skip_without_services

@@ -18,7 +18,10 @@ from rest_framework_simplejwt.views import (
 )
 
 from {{ cookiecutter.project_slug }}.core.api.openapi import ERROR
-from {{ cookiecutter.project_slug }}.core.throttling.ratelimit import check_rate_limit, rate_limit
+from {{ cookiecutter.project_slug }}.core.throttling.ratelimit import (
+    check_rate_limit,
+    rate_limit,
+)
 
 from .auth import request_user
 from .login_limits import check_login_rate_limits
