@@ -4,7 +4,7 @@ from csp.constants import SELF, UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import (
     SpectacularAPIView,
     SpectacularRedocView,
@@ -21,6 +21,9 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("health/", include("{{ cookiecutter.project_slug }}.core.health.urls")),
     path("api/v1/", include("config.api_urls")),
+    # allauth's own copies of its OpenAPI description are not served: the API's schema holds it,
+    # under SPECTACULAR_SETTINGS' access rule. (Their routes stay below, for users/openapi.py.)
+    re_path(r"^_allauth/openapi\.(?:yaml|json|html)$", error_views.not_served),
     # The account flows (django-allauth, headless): /_allauth/app/v1/auth/signup and the rest.
     path("_allauth/", include("allauth.headless.urls")),
 {%- if cookiecutter.use_graphql == "y" %}

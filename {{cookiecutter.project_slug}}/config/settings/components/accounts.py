@@ -37,9 +37,8 @@ HEADLESS_FRONTEND_URLS = {
     "account_signup": FRONTEND_URL + "/account/signup",
 }
 # allauth describes these endpoints in OpenAPI; the description is joined into the project's schema
-# (users/openapi.py). Its own page would load Swagger UI from a CDN: this one points to ours.
+# (users/openapi.py, which needs its routes; config/urls.py answers them 404).
 HEADLESS_SERVE_SPECIFICATION = True
-HEADLESS_SPECIFICATION_TEMPLATE_NAME = "users/account_api_docs.html"
 
 # --- Accounts -----------------------------------------------------------------------------------
 ACCOUNT_ADAPTER = f"{PACKAGE}.users.adapters.AccountAdapter"

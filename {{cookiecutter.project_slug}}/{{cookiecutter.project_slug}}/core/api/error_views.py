@@ -27,6 +27,11 @@ def page_not_found(request: HttpRequest, exception: Exception) -> JsonResponse:
     return _error(404, "Not found.", "not_found")
 
 
+def not_served(request: HttpRequest, *args: object, **kwargs: object) -> JsonResponse:
+    """A route that exists for its name only (to be reversed), never to be answered."""
+    return _error(404, "Not found.", "not_found")
+
+
 def slash_missing(request: HttpRequest) -> JsonResponse:
     """A non-GET request to a path that exists only with a trailing slash (core/api/middleware.py)."""
     return _error(404, f"Not found. Did you mean {request.path}/ (with a slash)?", "not_found")

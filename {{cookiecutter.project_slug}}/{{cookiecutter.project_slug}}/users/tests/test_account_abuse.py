@@ -5,7 +5,7 @@ import time
 from collections.abc import Callable
 
 import pytest
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.support.accounts import ACCOUNTS, PASSWORD, AccountClient, Answer
@@ -212,3 +212,10 @@ def test_an_unreachable_limiter_closes_the_account_flows(
 
     assert answer.status == 503
     assert answer.body["status"] == 503
+
+
+def test_allauths_own_copies_of_its_description_are_not_served(client: Client) -> None:
+    for path in ("/_allauth/openapi.json", "/_allauth/openapi.yaml", "/_allauth/openapi.html"):
+        assert client.get(path).status_code == 404
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    assert "/_allauth/app/v1/auth/signup" in schema["paths"]  # joined into the API's own

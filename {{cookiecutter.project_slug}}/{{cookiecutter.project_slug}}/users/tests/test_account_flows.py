@@ -166,3 +166,18 @@ def test_logging_out_ends_the_session_of_the_flows(smtp_server: Mailbox) -> None
 
     assert app.call("DELETE", "/auth/session").status == 401  # signed out
     assert app.call("GET", "/auth/session").status == 410  # that session token is gone
+
+
+def test_allauths_refresh_endpoint_rotates_the_apis_tokens(smtp_server: Mailbox) -> None:
+    app = AccountClient()
+    app.sign_up("ada@example.com", smtp_server)
+    old = app.refresh
+
+    rotated = app.call("POST", "/tokens/refresh", {"refresh_token": old})
+    again = app.call("POST", "/tokens/refresh", {"refresh_token": old})
+
+    assert rotated.status == 200
+    access = rotated.body["data"]["access_token"]
+    assert app.api("GET", ME, access=access).status == 200
+    assert again.status == 400  # the old refresh token was used up
+    assert app.refreshed(old).status == 401
