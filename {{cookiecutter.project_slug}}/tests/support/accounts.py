@@ -9,12 +9,15 @@ import hashlib
 import hmac
 import json
 import struct
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from allauth.mfa.totp.internal import auth as totp_auth
+from django.db import connection
 from django.test import Client
 
 from .smtp import Mailbox, code_in
@@ -101,6 +104,29 @@ class AccountClient:
     def log_in(self, email: str, password: str = PASSWORD) -> Answer:
         self.session_token = None
         return self.call("POST", "/auth/login", {"email": email, "password": password})
+
+
+def race(*calls: Callable[[], Answer]) -> list[int]:
+    """Run `calls` at the same moment, each in its own thread; their statuses, in call order.
+
+    Each thread has its own database connection, closed when its call is done.
+    """
+    start = threading.Barrier(len(calls))
+    statuses: list[int] = [0] * len(calls)
+
+    def run(index: int, call: Callable[[], Answer]) -> None:
+        start.wait()
+        try:
+            statuses[index] = call().status
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return statuses
 
 
 def totp(secret: str, at: float, digits: int = 6, period: int = 30) -> str:

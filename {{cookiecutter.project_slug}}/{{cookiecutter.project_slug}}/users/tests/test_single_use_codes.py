@@ -4,12 +4,11 @@ allauth keeps a flow's pending code in the flow's session; users/flow_locks.py m
 of one flow take turns, so the second finds the code used.
 """
 
-import threading
+from functools import partial
 
 import pytest
-from django.db import connection
 
-from tests.support.accounts import NEW_PASSWORD, PASSWORD, AccountClient
+from tests.support.accounts import NEW_PASSWORD, PASSWORD, AccountClient, race
 from tests.support.fresh_process import skip_without_services
 from tests.support.smtp import Mailbox, code_in
 
@@ -34,21 +33,10 @@ def test_two_concurrent_uses_of_one_verification_code_succeed_once(smtp_server: 
     app.call("POST", "/auth/signup", {"email": "ada@example.com", "password": PASSWORD})
     code = code_in(smtp_server.last_to("ada@example.com"))
     racers = [AccountClient(session_token=app.session_token) for _ in range(2)]
-    start = threading.Barrier(len(racers))
-    statuses: list[int] = []
 
-    def verify(client: AccountClient) -> None:
-        start.wait()
-        try:
-            statuses.append(client.call("POST", "/auth/email/verify", {"key": code}).status)
-        finally:
-            connection.close()  # this thread's own
-
-    threads = [threading.Thread(target=verify, args=(racer,)) for racer in racers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    statuses = race(
+        *(partial(racer.call, "POST", "/auth/email/verify", {"key": code}) for racer in racers)
+    )
 
     assert sorted(statuses).count(200) == 1, statuses
     assert sum(1 for racer in racers if racer.refresh) == 1
@@ -70,28 +58,19 @@ def test_a_reset_code_works_once_even_when_raced(smtp_server: Mailbox) -> None:
     asker = AccountClient()
     asker.call("POST", "/auth/password/request", {"email": "ada@example.com"})
     code = code_in(smtp_server.wait_for("ada@example.com", count=2)[-1])
-    racers = [AccountClient(session_token=asker.session_token) for _ in range(2)]
-    start = threading.Barrier(len(racers))
-    statuses: list[int] = []
-
-    def reset(client: AccountClient, password: str) -> None:
-        start.wait()
-        try:
-            answer = client.call(
-                "POST", "/auth/password/reset", {"key": code, "password": password}
-            )
-            statuses.append(answer.status)
-        finally:
-            connection.close()  # this thread's own
-
     passwords = [NEW_PASSWORD, NEW_PASSWORD + " again"]
-    threads = [
-        threading.Thread(target=reset, args=pair) for pair in zip(racers, passwords, strict=True)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+
+    statuses = race(
+        *(
+            partial(
+                AccountClient(session_token=asker.session_token).call,
+                "POST",
+                "/auth/password/reset",
+                {"key": code, "password": password},
+            )
+            for password in passwords
+        )
+    )
     late = AccountClient(session_token=asker.session_token).call(
         "POST", "/auth/password/reset", {"key": code, "password": "yet another pass phrase"}
     )

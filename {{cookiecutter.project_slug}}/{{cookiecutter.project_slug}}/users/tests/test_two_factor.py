@@ -4,12 +4,11 @@ The codes are computed by the test's own RFC 6238 implementation (tests/support/
 a wrong algorithm in the library fails here too.
 """
 
-import threading
+from functools import partial
 
 import pytest
-from django.db import connection
 
-from tests.support.accounts import PASSWORD, AccountClient, Clock, totp
+from tests.support.accounts import PASSWORD, AccountClient, Clock, race, totp
 from tests.support.fresh_process import skip_without_services
 from tests.support.smtp import Mailbox
 
@@ -94,20 +93,9 @@ def test_one_recovery_code_raced_by_two_logins_works_once(
     racers = [AccountClient(ip=f"203.0.113.{20 + n}") for n in range(2)]
     for racer in racers:
         racer.log_in("ada@example.com")
-    start = threading.Barrier(len(racers))
-    statuses: list[int] = []
 
-    def authenticate(client: AccountClient) -> None:
-        start.wait()
-        try:
-            statuses.append(client.call("POST", "/auth/2fa/authenticate", {"code": code}).status)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=authenticate, args=(racer,)) for racer in racers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    statuses = race(
+        *(partial(racer.call, "POST", "/auth/2fa/authenticate", {"code": code}) for racer in racers)
+    )
 
     assert sorted(statuses) == [200, 400]
