@@ -106,6 +106,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": f"{PACKAGE}.users.validators.MaximumLengthValidator"},  # 4096, as every form takes
 ]
 # Argon2 first: memory-hard, OWASP's first choice. The others only verify older hashes, which are
 # rehashed with Argon2 at the user's next login.

@@ -6,10 +6,15 @@ from django.http import HttpRequest, JsonResponse
 HEADLESS_NAMESPACE = "headless:app:"
 
 
-def account_error(status: int, message: str, code: str) -> JsonResponse:
-    """An error in allauth's envelope, which its clients read: `{"status", "errors"}`."""
-    body = {"status": status, "errors": [{"message": message, "code": code}]}
-    return JsonResponse(body, status=status)
+def account_error(
+    status: int, message: str, code: str, *, param: str | None = None
+) -> JsonResponse:
+    """An error in allauth's envelope, which its clients read: `{"status", "errors"}`.
+
+    `param` names the field at fault, as allauth's own field errors do.
+    """
+    error = {"message": message, "code": code} | ({"param": param} if param else {})
+    return JsonResponse({"status": status, "errors": [error]}, status=status)
 
 
 def account_flow(request: HttpRequest) -> str | None:

@@ -2,20 +2,24 @@
 
 allauth's headless views are plain Django views with their own request handling. What the rest
 of the API gets from DRF and core, they get here, before allauth runs:
-- a method the view does not implement is a 405 (allauth answered some with a 500 or a 409);
-- a body that is not a JSON object is a 400 in allauth's JSON envelope (allauth answered an HTML
-  page);
+- a method the view does not implement is a 405 (allauth answered some with a 500 or a 409), and
+  OPTIONS is answered here (allauth checked its body: a password check outside the limits);
+- a body must be a JSON object of strings, sent as application/json, within the API's bounds
+  (allauth answered an HTML page, or took a list as a password's text);
 - the rate limits of users/account_limits.py;
 - one request at a time per login flow (users/flow_locks.py).
 Every refusal is `{"status", "errors": [{"message", "code"}]}`, as allauth's own errors.
 """
 
-import json
 from collections.abc import Callable
+from io import BytesIO
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
+from rest_framework.exceptions import ParseError
 
+from {{ cookiecutter.project_slug }}.core.api.parsers import JSONParser
 from {{ cookiecutter.project_slug }}.core.cache import CACHE_ERRORS
 
 from .account_limits import check_account_flow_limits
@@ -63,32 +67,71 @@ class AccountFlowMiddleware:
         flow = account_flow(request)
         if flow is None:
             return None
-        refused = _refuse_method(request, view_func) or _refuse_body(request)
+        refused = _answer_method(request, view_func) or _refuse_body(request)
         return refused or check_account_flow_limits(request, flow=flow)
 
 
-def _refuse_method(
+def _answer_method(
     request: HttpRequest, view_func: Callable[..., HttpResponse]
 ) -> HttpResponse | None:
+    """A 405 for a method the view does not implement; OPTIONS answered here, never by allauth.
+
+    allauth validates the body of any method but GET: an OPTIONS carrying a login's body was a
+    password check outside every rate limit, its 200 or 400 telling whether the password was right.
+    """
     view_class = getattr(view_func, "view_class", None)
-    method = (request.method or "").lower()
-    if view_class is None or method == "options" or hasattr(view_class, method):
+    if view_class is None:
         return None
-    response = account_error(
-        405, f"Method {request.method} is not allowed here.", "method_not_allowed"
-    )
-    allowed = [m.upper() for m in view_class.http_method_names if hasattr(view_class, m)]
+    allowed = _allowed_methods(view_class)
+    if request.method == "OPTIONS":
+        response = HttpResponse(status=204)
+    elif request.method in allowed:
+        return None
+    else:
+        response = account_error(
+            405, f"Method {request.method} is not allowed here.", "method_not_allowed"
+        )
     response["Allow"] = ", ".join(allowed)
     return response
 
 
+def _allowed_methods(view_class: type) -> list[str]:
+    names = [
+        name
+        for name in getattr(view_class, "http_method_names", [])
+        if name != "options" and hasattr(view_class, name)
+    ]
+    if "get" in names and "head" not in names:  # Django answers HEAD with the GET handler
+        names.append("head")
+    return [name.upper() for name in names] + ["OPTIONS"]
+
+
 def _refuse_body(request: HttpRequest) -> HttpResponse | None:
-    if request.method not in BODY_METHODS or not request.body:
+    """A 4xx unless the body is a JSON object (UTF-8, within the API's bounds) of strings.
+
+    allauth's inputs are forms: they took a password sent as a list or a number as its text, and
+    any body whatever its Content-Type (a page on another site can send text/plain without asking
+    the browser first). Values are strings or booleans (an address's `primary`), nothing else.
+    """
+    if request.method not in BODY_METHODS:
         return None
     try:
-        data = json.loads(request.body)
-    except ValueError:  # not JSON, or not UTF-8
-        data = None
-    if isinstance(data, dict):
+        body = request.body
+    except RequestDataTooBig:
+        return account_error(400, "The request body is too large.", "too_large")
+    if not body:
         return None
-    return account_error(400, "The body must be a JSON object.", "invalid_body")
+    if request.content_type != "application/json":
+        return account_error(
+            415, "The body must be JSON (Content-Type: application/json).", "unsupported_media_type"
+        )
+    try:
+        data = JSONParser().parse(BytesIO(body), parser_context={"encoding": "utf-8"})
+    except ParseError as error:
+        return account_error(400, str(error.detail), "invalid_body")
+    if not isinstance(data, dict):
+        return account_error(400, "The body must be a JSON object.", "invalid_body")
+    for name, value in data.items():
+        if not isinstance(value, str | bool):
+            return account_error(400, f"{name} must be a string.", "invalid", param=name)
+    return None
