@@ -107,7 +107,7 @@ class AccountClient:
 
 
 def race(*calls: Callable[[], Answer]) -> list[int]:
-    """Run `calls` at the same moment, each in its own thread; their statuses, in call order.
+    """Run `calls` at the same moment, each in its own thread; their statuses, call by call.
 
     Each thread has its own database connection, closed when its call is done.
     """
