@@ -46,7 +46,7 @@ def _submitted_field(request: HttpRequest, name: str) -> str:
         return ""
     try:
         data: Any = json.loads(request.body)
-    except ValueError:  # not JSON, or not UTF-8: allauth answers it with a 400
+    except ValueError:  # users/middleware.py refuses such a body before any limit is counted
         return ""
     value = data.get(name) if isinstance(data, dict) else None
     return value if isinstance(value, str) else ""
