@@ -24,7 +24,8 @@ class AdminTwoFactorLoginForm(AdminAuthenticationForm):
         max_length=64,
         required=False,
         strip=True,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+        # No numeric keypad: recovery codes hold letters too.
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}),
         help_text="From your authenticator app, or one of your recovery codes.",
     )
     error_messages = {
