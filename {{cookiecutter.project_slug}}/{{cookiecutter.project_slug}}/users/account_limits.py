@@ -6,7 +6,7 @@ account: logins and password checks share the API login's (users/login_limits.py
 (verification, reset, the second factor) and e-mails each have their own. Over budget is a 429
 with Retry-After; an unreachable limiter store is a 503 (fail closed: unlimited guessing of a
 six-character code, or unlimited mail to a stranger's address, is worse than a short outage).
-Only requests that act are counted (not GET, HEAD or OPTIONS).
+Only requests that act are counted: not GET, HEAD or OPTIONS, unless a GET carries a code.
 """
 
 import hashlib
@@ -95,12 +95,15 @@ BUDGETS: dict[str, tuple[tuple[str, str, RateKey], ...]] = {
     "token_refresh": (("token_refresh", "token_refresh", "ip"),),
 }
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# A GET that carries one of these checks a code (allauth's link flows): it is counted too.
+CODE_HEADERS = ("X-Email-Verification-Key", "X-Password-Reset-Key")
 
 
 def check_account_flow_limits(request: HttpRequest, *, flow: str) -> HttpResponse | None:
     """Count a call of allauth's `flow` (a FLOW_BUDGETS name); an error answer when refused."""
     budget = FLOW_BUDGETS.get(flow)
-    if budget is None or request.method in SAFE_METHODS:
+    checks_a_code = any(request.headers.get(header) for header in CODE_HEADERS)
+    if budget is None or (request.method in SAFE_METHODS and not checks_a_code):
         return None
     try:
         for group, rate, key in BUDGETS[budget]:

@@ -29,6 +29,10 @@ from .headless import account_error, account_flow
 ACCOUNTS = "/_allauth/"  # where config/urls.py mounts allauth's endpoints
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Methods of allauth's views not served here, and why. With reset codes, a GET that checks the
+# code of a reset asked for an unknown address was a 500 (allauth compared the code with None):
+# the code is checked by the POST that sets the new password, as its answer says.
+NOT_SERVED = frozenset({("account:reset_password", "GET"), ("account:reset_password", "HEAD")})
 
 
 class AccountFlowMiddleware:
@@ -67,12 +71,12 @@ class AccountFlowMiddleware:
         flow = account_flow(request)
         if flow is None:
             return None
-        refused = _answer_method(request, view_func) or _refuse_body(request)
+        refused = _answer_method(request, view_func, flow) or _refuse_body(request)
         return refused or check_account_flow_limits(request, flow=flow)
 
 
 def _answer_method(
-    request: HttpRequest, view_func: Callable[..., HttpResponse]
+    request: HttpRequest, view_func: Callable[..., HttpResponse], flow: str
 ) -> HttpResponse | None:
     """A 405 for a method the view does not implement; OPTIONS answered here, never by allauth.
 
@@ -82,7 +86,7 @@ def _answer_method(
     view_class = getattr(view_func, "view_class", None)
     if view_class is None:
         return None
-    allowed = _allowed_methods(view_class)
+    allowed = [m for m in _allowed_methods(view_class) if (flow, m) not in NOT_SERVED]
     if request.method == "OPTIONS":
         response = HttpResponse(status=204)
     elif request.method in allowed:

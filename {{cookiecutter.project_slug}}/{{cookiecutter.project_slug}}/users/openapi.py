@@ -15,6 +15,7 @@ from typing import Any
 from allauth.headless.spec.internal.schema import get_schema
 
 RENAMED_PREFIX = "Allauth"
+ACCOUNTS_ROOT = "/_allauth/app/v1"
 # Flows turned off in config/settings/components/accounts.py: phone numbers, login by code. Their
 # URLs answer (refusing), but a client should not be told to use them.
 DISABLED_PATHS = ("/account/phone", "/auth/phone/", "/auth/code/")
@@ -101,6 +102,8 @@ def _correct(spec: dict[str, Any]) -> None:
         for path, item in spec["paths"].items()
         if not any(disabled in path for disabled in DISABLED_PATHS)
     }
+    # Not served (users/middleware.py, NOT_SERVED): the POST checks the code and sets the password.
+    spec["paths"].get(f"{ACCOUNTS_ROOT}/auth/password/reset", {}).pop("get", None)
     schemas = spec["components"]["schemas"]
     flow = schemas["Flow"]["properties"]
     if "password_reset_by_code" not in flow["id"]["enum"]:
