@@ -10,8 +10,6 @@ Only requests that act are counted: not GET, HEAD or OPTIONS, unless a GET carri
 """
 
 import hashlib
-import json
-from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from rest_framework.exceptions import Throttled
@@ -23,7 +21,8 @@ from {{ cookiecutter.project_slug }}.core.throttling.ratelimit import (
     check_rate_limit,
 )
 
-from .headless import account_error
+from .headless import SAFE_METHODS, account_error
+from .login_limits import submitted_email
 
 
 def account_key(group: str, request: HttpRequest) -> str:
@@ -32,24 +31,13 @@ def account_key(group: str, request: HttpRequest) -> str:
     A flow that names no address (a code entry, a password change) is keyed by its session or
     access token, hashed: each login flow and each signed-in client has its own budget.
     """
-    email = _submitted_field(request, "email")
-    if email:  # as users/login_limits.py keys the API's and the admin's logins
-        return email.strip().lower()
+    email = submitted_email(group, request)  # as the API's and the admin's logins are keyed
+    if email:
+        return email
     credential = request.headers.get("X-Session-Token") or request.headers.get("Authorization")
     if credential:
         return "token:" + hashlib.sha256(credential.encode()).hexdigest()
     return "ip:" + client_ip(request)
-
-
-def _submitted_field(request: HttpRequest, name: str) -> str:
-    if request.content_type != "application/json":
-        return ""
-    try:
-        data: Any = json.loads(request.body)
-    except ValueError:  # users/middleware.py refuses such a body before any limit is counted
-        return ""
-    value = data.get(name) if isinstance(data, dict) else None
-    return value if isinstance(value, str) else ""
 
 
 # The budget each of allauth's endpoints draws on, by URL name (under its headless:app: namespace).
@@ -94,7 +82,6 @@ BUDGETS: dict[str, tuple[tuple[str, str, RateKey], ...]] = {
     "mail": (("account_mail_ip", "mail_ip", "ip"), ("account_mail", "mail_account", account_key)),
     "token_refresh": (("token_refresh", "token_refresh", "ip"),),
 }
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # A GET that carries one of these checks a code (allauth's link flows): it is counted too.
 CODE_HEADERS = ("X-Email-Verification-Key", "X-Password-Reset-Key")
 

@@ -17,6 +17,7 @@ from django.http import HttpRequest
 from {{ cookiecutter.project_slug }}.core.after_commit import on_commit_robust
 
 from .emails import email_payload{% if cookiecutter.use_celery == "n" %}, email_send{% endif %}
+from .headless import account_flow
 {%- if cookiecutter.use_celery == "y" %}
 from .tasks import send_account_email
 {%- endif %}
@@ -34,8 +35,7 @@ class AccountAdapter(DefaultAccountAdapter):
         with Argon2 against 0.03 s): the time of the answer told whether the address had an
         account. So the same hash is computed here, on a throwaway password.
         """
-        match = getattr(context.request, "resolver_match", None)
-        if match is not None and match.view_name.endswith("account:signup"):
+        if account_flow(context.request) == "account:signup":
             make_password(secrets.token_urlsafe(32))
         super().send_account_already_exists_mail(email)
 

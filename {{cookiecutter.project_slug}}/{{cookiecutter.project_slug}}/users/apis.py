@@ -18,10 +18,7 @@ from rest_framework_simplejwt.views import (
 )
 
 from {{ cookiecutter.project_slug }}.core.api.openapi import ERROR
-from {{ cookiecutter.project_slug }}.core.throttling.ratelimit import (
-    check_rate_limit,
-    rate_limit,
-)
+from {{ cookiecutter.project_slug }}.core.throttling.ratelimit import rate_limit
 
 from .auth import request_user
 from .login_limits import check_login_rate_limits
@@ -87,12 +84,10 @@ class MeApi(RetrieveAPIView[User]):
         """Close your account, confirmed by your password.
 
         The account and its personal data are deleted; if records that must be kept refer to it,
-        they stay, and the account is anonymised instead. The password check counts against the login budgets.
+        they stay, and the account is anonymised instead. The password check counts against the
+        login budgets.
         """
-        check_rate_limit(request, group="login_ip", key="ip", rate="login_ip", fail_closed=True)
-        check_rate_limit(
-            request, group="login_email", key=account_email, rate="login_email", fail_closed=True
-        )
+        check_login_rate_limits(request, account=account_email)
         serializer = AccountDeletionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user_delete(user=request_user(request), password=serializer.validated_data["password"])

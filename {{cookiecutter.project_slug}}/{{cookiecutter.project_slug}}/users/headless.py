@@ -4,6 +4,8 @@ from django.http import HttpRequest, JsonResponse
 
 # The namespace of allauth's app-client URLs (config/urls.py mounts them at /_allauth/).
 HEADLESS_NAMESPACE = "headless:app:"
+# Methods that read: no lock, and no limit unless they carry a code (users/account_limits.py).
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def account_error(

@@ -24,11 +24,10 @@ from {{ cookiecutter.project_slug }}.core.cache import CACHE_ERRORS
 
 from .account_limits import check_account_flow_limits
 from .flow_locks import flow_lock_acquire
-from .headless import account_error, account_flow
+from .headless import SAFE_METHODS, account_error, account_flow
 
 ACCOUNTS = "/_allauth/"  # where config/urls.py mounts allauth's endpoints
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Methods of allauth's views not served here, and why. With reset codes, a GET that checks the
 # code of a reset asked for an unknown address was a 500 (allauth compared the code with None):
 # the code is checked by the POST that sets the new password, as its answer says.

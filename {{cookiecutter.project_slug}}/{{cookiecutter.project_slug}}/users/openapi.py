@@ -63,6 +63,7 @@ def append_account_flows(
 ) -> dict[str, Any]:
     """Add allauth's paths, components and tags to the schema `result`; returns it."""
     spec = get_schema()
+    _correct(spec)  # first: the renaming below then covers the references it adds
     components = result.setdefault("components", {})
     text = json.dumps(spec)
     for section, entries in spec.get("components", {}).items():
@@ -76,7 +77,6 @@ def append_account_flows(
         merged = components.setdefault(section, {})
         for name, entry in entries.items():
             merged[f"{RENAMED_PREFIX}{name}" if name in merged else name] = entry
-    _correct(spec)
     for path, operations in spec["paths"].items():
         for method, operation in operations.items():
             if method in HTTP_METHODS:  # drf-spectacular needs an id on each; allauth gives none
