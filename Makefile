@@ -62,9 +62,11 @@ docs: bootstrap ## Serve the learning hub (docs/) on http://127.0.0.1:8001 with 
 clean: ## Remove build output and the tooling venv
 	rm -rf build .venv
 
+# COMPARE=<a cookiecutter-django checkout>: its DRF API served beside Nexus's, in the same rounds.
+COMPARE ?=
 bench: bootstrap ## Measure the template and its API side by side (writes docs/benchmarks.md)
 	@command -v wrk >/dev/null || { echo "installing wrk (Debian package)"; apt-get install -y -q wrk >/dev/null; }
-	$(VENV)/bin/python benchmarks/run.py
+	$(VENV)/bin/python benchmarks/run.py $(if $(COMPARE),--compare $(COMPARE))
 
 # The versions every bake installs: {{cookiecutter.project_slug}}/locks/ (scripts/pins.py).
 lock: bootstrap ## Re-lock the bakes' versions after editing the project template's dependencies

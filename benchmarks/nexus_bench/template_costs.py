@@ -25,19 +25,31 @@ MINIMAL_ANSWERS = (
 )
 
 
-def bake(template: Path, out: Path, *answers: str) -> tuple[float, Path]:
-    """One `cookiecutter --no-input` into an empty directory: its wall time and the project."""
+def bake(template: Path, out: Path, *answers: str, tolerant: bool = False) -> tuple[float, Path]:
+    """One `cookiecutter --no-input` into an empty directory: its wall time and the project.
+
+    `tolerant` (another template): a failing post-generation step, after every file is written,
+    keeps the project (`--keep-project-on-failure`) instead of ending the run."""
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     cookiecutter = str(Path(sys.executable).with_name("cookiecutter"))
-    seconds, _ = timed([cookiecutter, "--no-input", "-o", str(out), str(template), *answers], ROOT)
+    args = [cookiecutter, "--no-input", "-o", str(out), str(template), *answers]
+    if tolerant:
+        started = time.perf_counter()
+        subprocess.run([*args, "--keep-project-on-failure"], cwd=ROOT, capture_output=True)
+        seconds = time.perf_counter() - started
+    else:
+        seconds, _ = timed(args, ROOT)
     [project] = [path for path in out.iterdir() if path.is_dir()]
     return seconds, project
 
 
-def bake_times(template: Path, build: Path, name: str, runs: int, *answers: str) -> list[float]:
+def bake_times(
+    template: Path, build: Path, name: str, runs: int, *answers: str, tolerant: bool = False
+) -> list[float]:
     step(f"baking {name} {runs} times")
-    return [bake(template, build / "bakes" / name, *answers)[0] for _ in range(runs)]
+    out = build / "bakes" / name
+    return [bake(template, out, *answers, tolerant=tolerant)[0] for _ in range(runs)]
 
 
 def dist_count(venv: Path) -> int:
@@ -127,11 +139,12 @@ def compare_template(template: Path, build: Path, bake_runs: int) -> dict[str, A
     """Bake, install and test timings of another cookiecutter template, best effort: a step
     that cannot run here is reported, not fatal."""
     figures: dict[str, Any] = {"name": template.name, "notes": ""}
-    figures["bake_default_s"] = bake_times(template, build, f"compare-{template.name}", bake_runs)
+    name = f"compare-{template.name}"
+    figures["bake_default_s"] = bake_times(template, build, name, bake_runs, tolerant=True)
     # Outside this repository: pytest must not take the template's configuration for its own.
     out = Path(tempfile.mkdtemp(prefix="nexus-bench-compare-"))
     try:
-        return figures | install_and_test(template.name, bake(template, out)[1])
+        return figures | install_and_test(template.name, bake(template, out, tolerant=True)[1])
     finally:
         shutil.rmtree(out, ignore_errors=True)
 
@@ -142,30 +155,41 @@ def install_and_test(name: str, project: Path) -> dict[str, Any]:
     figures: dict[str, Any] = {"notes": ""}
     venv = project / ".venv"
     env = uv_env(UV_PROJECT_ENVIRONMENT=str(venv), VIRTUAL_ENV=str(venv))
-    if (project / "pyproject.toml").exists() and "[project]" in (
-        project / "pyproject.toml"
-    ).read_text():
-        install = [[UV, "sync"]]
-    else:
-        requirements = next(
-            (
-                project / rel
-                for rel in ("requirements/local.txt", "requirements.txt")
-                if (project / rel).exists()
-            ),
-            None,
+    requirements = next(
+        (
+            project / rel
+            for rel in ("requirements/local.txt", "requirements.txt")
+            if (project / rel).exists()
+        ),
+        None,
+    )
+    pyproject = project / "pyproject.toml"
+    installs: list[list[list[str]]] = []
+    if pyproject.exists() and "[project]" in pyproject.read_text():
+        installs.append([[UV, "sync"]])
+    if requirements is not None:  # also when its pyproject asks for a Python this machine lacks
+        installs.append(
+            [[UV, "venv", "--clear", str(venv)], [UV, "pip", "install", "-r", str(requirements)]]
         )
-        if requirements is None:
-            figures["notes"] = "no pyproject.toml or requirements file to install from."
-            return figures
-        install = [[UV, "venv", str(venv)], [UV, "pip", "install", "-r", str(requirements)]]
+    if not installs:
+        figures["notes"] = "no pyproject.toml or requirements file to install from."
+        return figures
     step(f"timing {name}'s install (warm cache)")
-    started = time.perf_counter()
-    for args in install:
-        result = subprocess.run(args, cwd=project, env=env, capture_output=True, text=True)
-        if result.returncode != 0:
-            figures["notes"] = f"install failed: {result.stderr.strip().splitlines()[-1:]}"
-            return figures
+    failures = []
+    for install in installs:
+        started = time.perf_counter()
+        results = [
+            subprocess.run(args, cwd=project, env=env, capture_output=True, text=True)
+            for args in install
+        ]
+        failed = next((result for result in results if result.returncode != 0), None)
+        if failed is None:
+            break
+        failures.append(f"`{' '.join(install[-1][1:3])}` failed: {failed.stderr.strip()[-200:]}")
+    else:
+        figures["notes"] = "install failed: " + "; ".join(failures)
+        return figures
+    figures["notes"] = "; ".join(failures)
     figures["install_warm_s"] = time.perf_counter() - started
     figures["packages"] = dist_count(venv)
     step(f"timing {name}'s test suite")

@@ -64,7 +64,7 @@ MIDDLEWARE = [
     # Health probes come by IP address, not by a public host name: answered before host checks.
     f"{PACKAGE}.core.health.middleware.HealthProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    f"{PACKAGE}.core.csp.CSPMiddleware",  # django-csp's, the site's policy built once
     # Before sessions, auth and views: a blocked or flooding IP costs one Redis round trip.
     f"{PACKAGE}.ip_tracking.middleware.IPMonitorMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -77,6 +77,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# The admin's notices ("saved", "deleted") live in its session. Django's default storage tries a
+# signed cookie first, and sets up its signer on every request, API calls included.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 TEMPLATES = [
     {

@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import {% if cookiecutter.use_graphql == "y" %}GRAPHQL, {% endif %}REDIS_URL
+from .base import {% if cookiecutter.use_graphql == "y" %}GRAPHQL, {% endif %}REDIS_URL, REST_FRAMEWORK
 from .env import env
 
 # Values shipped in .env.example: they must never reach production.
@@ -72,6 +72,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# JSON only: DRF's browsable API (HTML forms for every endpoint) is for local development, and
+# choosing between two renderers is work on every request.
+REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = ["rest_framework.renderers.JSONRenderer"]
 
 {% if cookiecutter.use_graphql == "y" %}# The schema is public knowledge only if you choose: introspection is off unless turned on.
 GRAPHQL["INTROSPECTION"] = env.bool("GRAPHQL_INTROSPECTION", default=False)

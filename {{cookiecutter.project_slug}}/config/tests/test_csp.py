@@ -5,8 +5,11 @@ the project serves are parsed here: every script is a file from this server, nev
 """
 
 from html.parser import HTMLParser
+from typing import Any
 
 import pytest
+from csp.constants import NONE, SELF
+from csp.utils import build_policy
 from django.conf import settings
 from django.test import Client
 
@@ -90,3 +93,20 @@ def test_swagger_ui_start_script_is_a_file_from_the_same_view(client: Client) ->
 def test_only_redoc_may_use_inline_styles(client: Client) -> None:
     redoc = policy(client.get("/api/redoc/")["Content-Security-Policy"])
     assert redoc == STRICT | {"style-src": "'self' 'unsafe-inline'", "worker-src": "'self' blob:"}
+
+
+def test_the_policy_built_once_is_django_csps_and_follows_the_settings(
+    client: Client, settings: Any
+) -> None:
+    # core/csp.py builds the site's header once; it must be what django-csp builds, and change
+    # when the settings do.
+    assert client.get("/api/v1/")["Content-Security-Policy"] == build_policy()
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": [NONE]}}
+    settings.CONTENT_SECURITY_POLICY_REPORT_ONLY = {
+        "EXCLUDE_URL_PREFIXES": ["/health/"],
+        "DIRECTIVES": {"default-src": [SELF], "report-uri": "/csp-report/"},
+    }
+    response = client.get("/api/v1/")
+    assert response["Content-Security-Policy"] == "default-src 'none'"
+    assert response["Content-Security-Policy-Report-Only"] == build_policy(report_only=True)
+    assert "report-uri /csp-report/" in response["Content-Security-Policy-Report-Only"]

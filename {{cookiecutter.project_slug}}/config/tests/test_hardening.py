@@ -37,6 +37,7 @@ from django.urls import reverse
 client = Client(HTTP_HOST="api.example.com")
 api = client.get("/api/v1/", secure=True)
 plain = client.get("/api/v1/")
+browser = client.get("/api/v1/", secure=True, HTTP_ACCEPT="text/html,application/xhtml+xml,*/*;q=0.8")
 probe = client.get("/health/live/", HTTP_HOST="127.0.0.1:8000")  # plain HTTP, by address
 allowed = client.options(
     "/api/v1/", secure=True, HTTP_ORIGIN="https://app.example.com",
@@ -49,6 +50,7 @@ foreign = client.options(
 print(json.dumps({
     "headers": dict(api.headers),
     "plain": [plain.status_code, plain.headers.get("Location")],
+    "browser": [browser.status_code, browser.headers["Content-Type"]],
     "probe": probe.status_code,
     "cors_allowed": allowed.headers.get("Access-Control-Allow-Origin"),
     "cors_foreign": foreign.headers.get("Access-Control-Allow-Origin"),
@@ -65,6 +67,11 @@ def production() -> dict[str, Any]:
     assert result.returncode == 0, result.stderr
     report: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
     return report
+
+
+def test_production_answers_json_even_to_a_browser(production: dict[str, Any]) -> None:
+    # No browsable API in production: its HTML forms are for local development.
+    assert production["browser"] == [200, "application/json"]
 
 
 def test_production_sends_the_security_headers(production: dict[str, Any]) -> None:

@@ -1,5 +1,6 @@
 """Thin views: parse input, call one service or selector, serialise the result."""
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -10,11 +11,15 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from {{ cookiecutter.project_slug }}.core.api.openapi import ERROR
+from {{ cookiecutter.project_slug }}.core.api.responses import (
+    RenderedJSONResponse,
+)
 from {{ cookiecutter.project_slug }}.core.cache import fingerprint, get_or_build
 from {{ cookiecutter.project_slug }}.core.throttling.ratelimit import rate_limit
 from {{ cookiecutter.project_slug }}.idempotency.rest import (
@@ -41,12 +46,24 @@ def request_fingerprint(request: Request) -> str:
     return fingerprint(request.get_host(), sorted(request.query_params.lists()))
 
 
-def cached_response(namespaces: list[str], part: str, build: Callable[[], Response]) -> Response:
-    """Cache-aside for a public response: a hit runs no query (rules in catalog/caching.py)."""
-    data = get_or_build(
-        namespaces, part, lambda: build().data, timeout=settings.CATALOG_CACHE_SECONDS
+def cached_response(
+    request: Request, namespaces: list[str], part: str, build: Callable[[], Response]
+) -> Response:
+    """Cache-aside for a public response, kept as the JSON a client receives.
+
+    A hit runs no query and renders nothing: its bytes are the answer, with the headers of the
+    miss that stored them (rules in catalog/caching.py). A client that negotiated anything but
+    plain JSON (the browsable API, an `indent` parameter) gets the same data rendered for it.
+    """
+    body = get_or_build(
+        namespaces,
+        f"json:{part}",  # the format is in the key: entries of another format are never read
+        lambda: JSONRenderer().render(build().data),
+        timeout=settings.CATALOG_CACHE_SECONDS,
     )
-    return Response(data)
+    if request.accepted_media_type == JSONRenderer.media_type:
+        return RenderedJSONResponse(body)
+    return Response(json.loads(body))
 
 
 class CategoryListApi(generics.ListAPIView[Category]):
@@ -61,6 +78,7 @@ class CategoryListApi(generics.ListAPIView[Category]):
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         uncached = super().list
         return cached_response(
+            request,
             [caching.CATEGORIES],
             f"categories:{request_fingerprint(request)}",
             lambda: uncached(request, *args, **kwargs),
@@ -75,6 +93,7 @@ class CategoryTreeApi(APIView):
     @extend_schema(responses=CategoryTreeSerializer(many=True))
     def get(self, request: Request) -> Response:
         return cached_response(
+            request,
             [caching.CATEGORIES],
             "category-tree",
             lambda: Response(selectors.category_tree()),
@@ -94,6 +113,7 @@ class ProductListApi(generics.ListAPIView[Product]):
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         uncached = super().list
         return cached_response(
+            request,
             [caching.PRODUCTS, caching.CATEGORIES],
             f"products:{request_fingerprint(request)}",
             lambda: uncached(request, *args, **kwargs),
@@ -110,6 +130,7 @@ class ProductDetailApi(generics.RetrieveAPIView[Product]):
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         uncached = super().retrieve
         return cached_response(
+            request,
             [caching.product_namespace(int(kwargs["pk"])), caching.CATEGORIES],
             "detail",
             lambda: uncached(request, *args, **kwargs),

@@ -7,6 +7,7 @@ With no trusted proxy (the default) X-Forwarded-For is ignored entirely.
 """
 
 import ipaddress
+from functools import lru_cache
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -38,6 +39,7 @@ def resolve_client_ip(request: HttpRequest) -> str:
     return normalise_ip(candidate) or normalise_ip(remote) or UNKNOWN_IP
 
 
+@lru_cache(maxsize=4096)  # the same few addresses, parsed on every request: once per process
 def normalise_ip(value: str) -> str | None:
     """Canonical text of an address; IPv6 grouped by /64, IPv4-mapped IPv6 unwrapped."""
     try:

@@ -12,11 +12,17 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from rest_framework_simplejwt.tokens import RefreshToken, Token
 from rest_framework_simplejwt.utils import datetime_from_epoch
 
+from {{ cookiecutter.project_slug }}.core.api.serializers import (
+    CachedFieldsMixin,
+)
+
 from .models import User
 from .selectors import user_email_verified, user_has_two_factors
 
 
-class UserSerializer(serializers.ModelSerializer[User]):
+class UserSerializer(CachedFieldsMixin, serializers.ModelSerializer[User]):
+    """Out: `{"id", "email", "name", "date_joined"}`, the signed-in user (every /me request)."""
+
     class Meta:
         model = User
         fields = ("id", "email", "name", "date_joined")

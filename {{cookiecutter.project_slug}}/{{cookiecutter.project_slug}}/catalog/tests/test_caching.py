@@ -33,6 +33,32 @@ def test_a_cached_product_list_runs_no_query(
     assert first == second
 
 
+def test_a_hit_answers_the_bytes_and_headers_of_the_miss_that_filled_it(
+    api_client: APIClient, django_assert_num_queries
+) -> None:
+    ProductFactory.create_batch(3, description="Ünïcode — kept as is")
+    miss = api_client.get(PRODUCTS)
+    with django_assert_num_queries(0):
+        hit = api_client.get(PRODUCTS)
+    assert hit.content == miss.content
+    assert "Ünïcode" in hit.content.decode()
+    headers = [{k: v for k, v in r.headers.items() if k != "X-Request-ID"} for r in (miss, hit)]
+    assert headers[0] == headers[1]
+    assert headers[1]["Content-Type"] == "application/json"
+
+
+def test_a_client_asking_for_another_rendering_gets_it_from_the_cache_too(
+    api_client: APIClient, django_assert_num_queries
+) -> None:
+    ProductFactory.create_batch(2)
+    compact = api_client.get(PRODUCTS)
+    with django_assert_num_queries(0):
+        indented = api_client.get(PRODUCTS, HTTP_ACCEPT="application/json; indent=2")
+    assert indented.content != compact.content
+    assert b'\n  "count": 2' in indented.content
+    assert indented.json() == compact.json()
+
+
 def test_cached_detail_and_category_list_run_no_query(
     api_client: APIClient, django_assert_num_queries
 ) -> None:

@@ -18,6 +18,7 @@ from {{ cookiecutter.project_slug }}.core.observability.logging import (
 logger = logging.getLogger(__name__)
 
 REQUEST_ID_HEADER = "X-Request-ID"
+REQUEST_ID_META = "HTTP_X_REQUEST_ID"
 
 
 class RequestIdMiddleware:
@@ -30,12 +31,15 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request_id = resolve_request_id(request.headers.get(REQUEST_ID_HEADER))
+        # META, not request.headers: the headers mapping is built from every META key on first use.
+        request_id = resolve_request_id(request.META.get(REQUEST_ID_META))
         token = request_id_var.set(request_id)
         started = time.perf_counter()
         try:
             response = self.get_response(request)
             response[REQUEST_ID_HEADER] = request_id
+            if not logger.isEnabledFor(logging.INFO):
+                return response
             logger.info(
                 "%s %s %s",
                 request.method,

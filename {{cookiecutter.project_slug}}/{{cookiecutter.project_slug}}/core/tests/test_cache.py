@@ -85,3 +85,17 @@ def test_fingerprints_are_stable_and_distinct() -> None:
     assert fingerprint("host", [("a", ["1"])]) == fingerprint("host", [("a", ["1"])])
     assert fingerprint("host", [("a", ["1"])]) != fingerprint("host", [("a", ["2"])])
     assert fingerprint("one", []) != fingerprint("two", [])
+
+
+def test_the_cache_reads_redis_replies_with_the_compiled_parser(require_redis: None) -> None:
+    # hiredis parses each reply in C; redis-py falls back to pure Python without a word.
+    from redis._parsers import _HiredisParser
+
+    cache.set("parser-probe", b"x" * 3000)
+    client = cache.client.get_client()  # type: ignore[attr-defined]
+    connection = client.connection_pool.get_connection()
+    try:
+        assert isinstance(connection._parser, _HiredisParser)
+    finally:
+        client.connection_pool.release(connection)
+    assert cache.get("parser-probe") == b"x" * 3000

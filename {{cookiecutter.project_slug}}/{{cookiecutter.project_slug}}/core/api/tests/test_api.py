@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import OperationalError
 from django.http import HttpResponse
 from django.test import Client
+from django.test.utils import override_script_prefix
 from django.urls import get_resolver
 from rest_framework.response import Response
 from rest_framework.test import APIRequestFactory
@@ -50,6 +51,18 @@ def test_docs_assets_are_served_locally_not_from_a_cdn(client: Client) -> None:
 def test_api_root_links_every_resource(client: Client) -> None:
     links = client.get("/api/v1/").json()
     assert {"docs", "redoc", "schema", "token", "me"} <= set(links)
+
+
+def test_api_root_links_are_absolute_on_the_host_and_prefix_the_request_came_by(
+    client: Client,
+) -> None:
+    # The paths are reversed once per process: the host and a script prefix still come from
+    # each request.
+    for host, prefix in (("testserver", ""), ("localhost", ""), ("testserver", "/shop")):
+        with override_script_prefix(prefix + "/"):
+            links = client.get("/api/v1/", HTTP_HOST=host).json()
+        assert links["me"] == f"http://{host}{prefix}/api/v1/users/me/"
+        assert links["docs"] == f"http://{host}{prefix}/api/docs/"
 
 
 def _handle(exc: Exception) -> Response | None:

@@ -47,6 +47,9 @@ def test_every_log_line_of_a_request_carries_its_id(
     assert record.getMessage() == "GET /health/live/ 200"
     assert record.request_id == "trace-me"  # type: ignore[attr-defined]
     assert record.status == 200  # type: ignore[attr-defined]
+    fields = vars(record)
+    assert (fields["method"], fields["path"], fields["ip"]) == ("GET", "/health/live/", "127.0.0.1")
+    assert fields["duration_ms"] >= 0
     assert request_id_var.get() == "-"  # reset once the request is over
 
 
