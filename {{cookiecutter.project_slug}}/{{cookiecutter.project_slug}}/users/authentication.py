@@ -45,4 +45,4 @@ class JWTAuthentication(authentication.JWTAuthentication):
 class JWTAuthenticationScheme(SimpleJWTScheme):  # type: ignore[no-untyped-call]
     """Its OpenAPI security scheme: simplejwt's `jwtAuth` (drf-spectacular finds it by class)."""
 
-    target_class = JWTAuthentication
+    target_class = f"{__name__}.JWTAuthentication"
