@@ -5,7 +5,7 @@ from typing import Any
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.utils import is_mfa_enabled
-from django.db import connections, router
+from django.db import InterfaceError, OperationalError, connections, router
 from django.db.models.sql.compiler import SQLCompiler
 
 from .models import User
@@ -31,21 +31,48 @@ def _user_by_id_statement(alias: str) -> tuple[str, list[str], SQLCompiler, list
 def user_by_id(*, user_id: int) -> User | None:
     """The user with this primary key, or None, as `User.objects.filter(pk=user_id).first()`.
 
-    One SELECT of the ORM's SQL. Every request with an access token reads its user (users/authentication.py). A QuerySet
-    builds and compiles that SQL again each time, more than half the lookup's CPU here; this runs
-    the compiled statement and builds the model as the ORM does (`Model.from_db`, the backend's
-    converters: SQLite returns booleans as integers). Same connection, same query logging.
+    Every request with an access token reads its user (users/authentication.py), so this is one
+    SELECT and nothing more:
+    - the ORM's SQL compiled once: a QuerySet builds and compiles it again each time, more than
+      half the lookup's CPU here. The row becomes a User as the ORM makes it (`Model.from_db`,
+      the backend's converters: SQLite returns booleans as integers), on the same connection,
+      with the same query logging;
+    - no separate health check: with CONN_HEALTH_CHECKS, Django sends `SELECT 1` before a
+      request's first query on a reused connection. This read is safe to repeat, so it is the
+      check: on a connection the database dropped, it reconnects and reads once more.
     """
     alias = router.db_for_read(User)
-    statement, fields, compiler, converters = _user_by_id_statement(alias)
-    with connections[alias].cursor() as cursor:
-        cursor.execute(statement, [User._meta.pk.get_prep_value(user_id)])
-        row = cursor.fetchone()
+    connection: Any = connections[alias]  # its health-check flags are not in django-stubs
+    params = [User._meta.pk.get_prep_value(user_id)]
+    if (
+        connection.connection is not None
+        and connection.health_check_enabled
+        and not connection.health_check_done
+        and not connection.in_atomic_block
+    ):
+        connection.health_check_done = True
+        try:
+            row = _read_user_row(alias, params)
+        except (InterfaceError, OperationalError):
+            connection.close()
+            row = _read_user_row(alias, params)
+    else:
+        row = _read_user_row(alias, params)
     if row is None:
         return None
+    _, fields, compiler, converters = _user_by_id_statement(alias)
+    values: Any = row
     if converters:
-        [row] = compiler.apply_converters([row], dict(converters))
-    return User.from_db(alias, fields, row)
+        [values] = compiler.apply_converters([row], dict(converters))
+    return User.from_db(alias, fields, values)
+
+
+def _read_user_row(alias: str, params: list[Any]) -> tuple[Any, ...] | None:
+    statement, *_ = _user_by_id_statement(alias)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(statement, params)
+        row = cursor.fetchone()
+    return None if row is None else tuple(row)
 
 
 def user_email_verified(*, user: User) -> bool:

@@ -1,8 +1,11 @@
 """The access token's check on every request: one query, and every account change refused."""
 
+from typing import Any
+
+import psycopg
 import pytest
 from django.contrib.auth.hashers import make_password
-from django.db import connection
+from django.db import connection, connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -75,3 +78,29 @@ def test_the_schema_documents_the_bearer_token_for_signed_in_endpoints(client: C
     schema = client.get("/api/schema/", {"format": "json"}).json()
     assert schema["components"]["securitySchemes"]["jwtAuth"]["scheme"] == "bearer"
     assert {"jwtAuth": []} in schema["paths"]["/api/v1/users/me/"]["get"]["security"]
+
+
+@pytest.mark.django_db(transaction=True)  # outside a test transaction, as a request runs
+def test_the_user_read_is_the_health_check_and_survives_a_dropped_connection(
+    user: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database: Any = connections["default"]  # its health-check flags are not in django-stubs
+    if database.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (set DATABASE_URL)")
+    database.ensure_connection()
+    monkeypatch.setattr(database, "health_check_enabled", True)
+
+    def no_separate_check() -> bool:
+        raise AssertionError("the user read is the health check: no SELECT 1 before it")
+
+    monkeypatch.setattr(database, "is_usable", no_separate_check)
+    database.health_check_done = False  # as at the start of each request
+    assert user_by_id(user_id=user.pk) == user
+    # The database drops the connection between two requests (a restart, a failover).
+    old_pid = database.connection.info.backend_pid
+    with psycopg.connect(**database.get_connection_params(), autocommit=True) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [old_pid])
+    database.health_check_done = False
+    found = user_by_id(user_id=user.pk)
+    assert found == user
+    assert database.connection.info.backend_pid != old_pid
