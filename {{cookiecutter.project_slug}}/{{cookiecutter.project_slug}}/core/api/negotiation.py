@@ -24,7 +24,7 @@ class ContentNegotiation(DefaultContentNegotiation):
         self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
     ) -> tuple[BaseRenderer, str]:
         renderers = list(renderers)
-        accept = request.META.get("HTTP_ACCEPT", "*/*")
+        accept = request.headers.get("Accept", "*/*")
         overridden = format_suffix or "format=" in request.META.get("QUERY_STRING", "")
         if not overridden and renderers:
             if accept == "*/*":
