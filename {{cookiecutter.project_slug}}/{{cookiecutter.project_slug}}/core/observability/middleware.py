@@ -31,7 +31,8 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        # META, not request.headers: the headers mapping is built from every META key on first use.
+        # META, not request.headers: that mapping is built from every META key on first use, and
+        # the probes answered by the next middleware never need it.
         request_id = resolve_request_id(request.META.get(REQUEST_ID_META))
         token = request_id_var.set(request_id)
         started = time.perf_counter()
