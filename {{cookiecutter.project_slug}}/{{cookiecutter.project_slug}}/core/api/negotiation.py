@@ -15,7 +15,7 @@ class ContentNegotiation(DefaultContentNegotiation):
 
     For those, with no `format` override, DRF parses the header and ranks media types by
     precedence to reach an answer known in advance: the first renderer (or the first JSON one).
-    That is about a tenth of a cached answer's cost here. Every other request is negotiated by
+    That work, on every request, decides nothing for them. Every other request is negotiated by
     DRF, so the answers (406 included) are the same.
     https://www.django-rest-framework.org/api-guide/content-negotiation/
     """
