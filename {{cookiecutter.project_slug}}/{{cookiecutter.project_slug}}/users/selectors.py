@@ -12,7 +12,7 @@ from .models import User
 
 
 @cache
-def _user_by_id_statement(alias: str) -> tuple[str, list[str], SQLCompiler, list[Any]]:
+def _user_by_id_statement(alias: str) -> tuple[str, list[str], SQLCompiler, dict[int, Any]]:
     """The ORM's own SQL for `User.objects.filter(pk=...)`, compiled once per database alias.
 
     Out: the statement, the field names its columns fill, its compiler and the converters the
@@ -24,8 +24,7 @@ def _user_by_id_statement(alias: str) -> tuple[str, list[str], SQLCompiler, list
     fields = [column.target.attname for column in columns]
     if fields != [field.attname for field in User._meta.concrete_fields]:
         raise RuntimeError(f"unexpected column sequence for {User.__name__}: {fields}")
-    converters = compiler.get_converters(columns)
-    return statement, fields, compiler, list(converters.items()) if converters else []
+    return statement, fields, compiler, compiler.get_converters(columns)
 
 
 def user_by_id(*, user_id: int) -> User | None:
@@ -63,7 +62,7 @@ def user_by_id(*, user_id: int) -> User | None:
     _, fields, compiler, converters = _user_by_id_statement(alias)
     values: Any = row
     if converters:
-        [values] = compiler.apply_converters([row], dict(converters))
+        [values] = compiler.apply_converters([row], converters)
     return User.from_db(alias, fields, values)
 
 
