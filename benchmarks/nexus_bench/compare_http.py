@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .config import POSTGRES, REDIS, ROOT
-from .shell import UV, sh, step, uv_env
+from .shell import UV, empty_services, sh, step, uv_env
 
 sys.path.insert(0, str(ROOT / "scripts"))  # the template's scripts: find_python
 from find_python import find_python
@@ -96,10 +96,7 @@ def prepare_compare_server(template: Path, build: Path) -> CompareServer:
     install = [UV, "pip", "install", "-q", "-p", str(venv / "bin" / "python")]
     sh([*install, "-r", str(requirements)], project, uv_env())
     env = server_env()
-    psql = f"{POSTGRES}/postgres"
-    sh(["psql", psql, "-qc", f"DROP DATABASE IF EXISTS {DATABASE}"], project)
-    sh(["psql", psql, "-qc", f"CREATE DATABASE {DATABASE}"], project)
-    sh(["redis-cli", "-u", f"{REDIS}/{REDIS_DB}", "flushdb"], project)
+    empty_services(DATABASE, REDIS_DB, project)
     manage = [str(venv / "bin" / "python"), "manage.py"]
     sh([*manage, "migrate", "--no-input"], project, env)
     sh([*manage, "collectstatic", "--no-input"], project, env)

@@ -17,7 +17,7 @@ from pathlib import Path
 from .compare_http import CompareServer
 from .config import BENCH_DB, BENCH_REDIS_DB, POSTGRES, REDIS, SEED_COPIES, WORKERS
 from .scenarios import Scenario
-from .shell import UV, sh, step
+from .shell import UV, empty_services, sh, step
 
 BASELINE = """\"\"\"The baseline: Django answering the same JSON, and nothing else; and the
 ceiling for a cached response: the same bare Django plus one Redis GET of the product list.\"\"\"
@@ -118,12 +118,9 @@ def prepare(project: Path, build: Path) -> dict[str, str]:
     take: a seeded product's id (`product`) and a signed-in user's access token (`token`)."""
     base = server_env(project, {})
     step("preparing a fresh benchmark database")
-    psql_url = f"{POSTGRES}/postgres"
-    sh(["psql", psql_url, "-qc", f"DROP DATABASE IF EXISTS {BENCH_DB}"], project)
-    sh(["psql", psql_url, "-qc", f"CREATE DATABASE {BENCH_DB}"], project)
+    empty_services(BENCH_DB, BENCH_REDIS_DB, project)
     manage = [UV, "run", "--no-sync", "python", "manage.py"]
     sh([*manage, "migrate", "--no-input"], project, base)
-    sh(["redis-cli", "-u", f"{REDIS}/{BENCH_REDIS_DB}", "flushdb"], project)
     sh([*manage, "seed_catalog", "--copies", str(SEED_COPIES)], project, base)
     values = sh([*manage, "shell", "-c", FIXTURES], project, base).strip().splitlines()[-1]
     product, token = values.split()

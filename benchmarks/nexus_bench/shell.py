@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from .config import ROOT
+from .config import POSTGRES, REDIS, ROOT
 
 sys.path.insert(0, str(ROOT / "scripts"))  # the template's scripts: find_python
 from find_python import find_python
@@ -40,3 +40,11 @@ def uv_env(**extra: str) -> dict[str, str]:
     """The environment uv runs in: Python 3.12 from this machine, never a download."""
     python = find_python("3.12")
     return os.environ | {"UV_PYTHON": python, "UV_PYTHON_DOWNLOADS": "never"} | extra
+
+
+def empty_services(database: str, redis_db: int, cwd: Path) -> None:
+    """A new, empty PostgreSQL database of this name and an emptied Redis database."""
+    psql = f"{POSTGRES}/postgres"
+    sh(["psql", psql, "-qc", f"DROP DATABASE IF EXISTS {database}"], cwd)
+    sh(["psql", psql, "-qc", f"CREATE DATABASE {database}"], cwd)
+    sh(["redis-cli", "-u", f"{REDIS}/{redis_db}", "flushdb"], cwd)
