@@ -75,9 +75,11 @@ def answers_for(name: str) -> dict[str, str]:
     return defaults | BAKES[name]
 
 
-# Each installed bake gets its own PostgreSQL database and Redis database number, so bakes can
-# run their suites in parallel on the shared services without touching each other's data.
-SERVICE_SLOTS = {"default": 11, "minimal": 12, "rest-only": 13}
+# Each installed bake gets its own PostgreSQL database and Redis databases, so bakes can run
+# their suites in parallel on the shared services without touching each other's data. A bake's
+# suite runs up to 4 test processes (its pyproject's --maxprocesses), each on the next Redis
+# database after its slot's: the slots are 4 apart, and 0 to 3 are left to local use.
+SERVICE_SLOTS = {"default": 4, "minimal": 8, "rest-only": 12}
 POSTGRES = os.environ.get("NEXUS_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 REDIS = os.environ.get("NEXUS_TEST_REDIS", "redis://127.0.0.1:6379")
 
@@ -171,6 +173,16 @@ def run(
     return result
 
 
+# Not passed on to a bake's commands: its own services and settings, and bytecode left unwritten.
+DROPPED_FROM_BAKE_ENV = {
+    "DATABASE_URL",
+    "REDIS_URL",
+    "VIRTUAL_ENV",
+    "DJANGO_SETTINGS_MODULE",
+    "PYTHONDONTWRITEBYTECODE",
+}
+
+
 @dataclass
 class Bake:
     name: str
@@ -179,12 +191,13 @@ class Bake:
     _env: dict[str, str] = field(default_factory=dict)
 
     def env(self, **extra: str) -> dict[str, str]:
-        """Environment for the baked project's own commands (its venv, its Python, no .env)."""
-        base = {
-            k: v
-            for k, v in os.environ.items()
-            if k not in {"DATABASE_URL", "REDIS_URL", "VIRTUAL_ENV", "DJANGO_SETTINGS_MODULE"}
-        }
+        """Environment for the baked project's own commands (its venv, its Python, no .env).
+
+        As on a contributor's machine, Python writes the bytecode it compiles: where
+        PYTHONDONTWRITEBYTECODE is set (this CI machine), every interpreter the bake's suite
+        starts would compile each module it imports again, seconds apiece.
+        """
+        base = {k: v for k, v in os.environ.items() if k not in DROPPED_FROM_BAKE_ENV}
         return base | self._env | extra
 
     def manage(self, *args: str, **env: str) -> subprocess.CompletedProcess[str]:

@@ -1,7 +1,10 @@
 """Test settings: fast and deterministic, on SQLite or on PostgreSQL/Redis when their URLs are set."""
 
+import os
+from urllib.parse import urlsplit
+
 from .base import *  # noqa: F403
-from .base import REDIS_URL
+from .components.caches import CACHES, REDIS_URL
 from .env import env
 
 DEBUG = False
@@ -16,6 +19,16 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# pytest-xdist runs the suite in several processes (PYTEST_XDIST_WORKER: gw0, gw1, ...) and
+# pytest-django gives each its own test database. Each gets its own Redis database too, the n-th
+# after REDIS_URL's: tests empty the cache, and Redis empties a whole database at once.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if REDIS_URL and _worker.startswith("gw"):
+    _url = urlsplit(REDIS_URL)
+    _database = int(_url.path.strip("/") or 0) + int(_worker.removeprefix("gw"))
+    REDIS_URL = _url._replace(path=f"/{_database}").geturl()
+    CACHES["default"]["LOCATION"] = REDIS_URL
+
 # Without REDIS_URL the cache is per process, so rate-limit and IP-monitor counters are too.
 # Acceptable here only (one process, one developer); production requires Redis.
 if not REDIS_URL:
@@ -25,8 +38,12 @@ if not REDIS_URL:
 COUNTER_SYNC_SECONDS = 0.0
 {%- if cookiecutter.use_celery == "y" %}
 
-# Tasks sent by the code under test run inline, so tests need no worker; the tests in
-# Tests that start a real worker (tests/support/celery_worker.py) turn this off while it runs.
+# The broker and results follow REDIS_URL as in base, in this test process's Redis database.
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
+CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=REDIS_URL)
+
+# Tasks sent by the code under test run inline, so tests need no worker; the tests that start
+# a real worker (tests/support/celery_worker.py) turn this off while it runs.
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 {%- endif %}

@@ -67,6 +67,19 @@ def test_without_a_broker_tasks_run_inline_and_with_redis_they_are_queued() -> N
     ).startswith("False amqp://guest")
 
 
+def test_in_a_parallel_test_process_the_broker_is_that_process_redis_database() -> None:
+    # The test process gw3 of a run on REDIS_URL=.../4 (config/settings/test.py): cache and
+    # broker on .../7, so its queues are not another test process's.
+    env = {
+        "REDIS_URL": "redis://127.0.0.1:6379/4",
+        "PYTEST_XDIST_WORKER": "gw3",
+        "CELERY_BROKER_URL": None,
+    }
+    result = run_with_settings(CELERY_PROBE, settings_module="config.settings.test", env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[1] == "redis://127.0.0.1:6379/7"
+
+
 @pytest.mark.parametrize(
     ("env", "message"),
     [

@@ -1,14 +1,18 @@
-"""Production settings refuse to start on missing or placeholder configuration.
+"""Settings as a process loads them: production refuses bad configuration, the others adapt.
+
+Production settings refuse to start on missing or placeholder configuration; local and test
+settings pick their services from the environment.
 
 Each case imports the settings in a fresh interpreter, exactly as a server would at start-up.
 """
 
 import secrets
 import subprocess
+from typing import Any
 
 import pytest
 
-from tests.support.fresh_process import run_with_settings
+from tests.support.fresh_process import inherited_env, run_with_settings
 
 GOOD_ENV = {
     "SECRET_KEY": secrets.token_urlsafe(50),
@@ -97,3 +101,44 @@ def test_local_settings_use_postgres_and_redis_when_their_urls_are_set() -> None
     assert load_local_settings(
         DATABASE_URL="postgres://postgres@127.0.0.1:5432/app", REDIS_URL="redis://127.0.0.1:6379/0"
     ) == ("True django.db.backends.postgresql django_redis.cache.RedisCache")
+
+
+# The cache's Redis database.
+REDIS_PROBE = (
+    "import django; django.setup(); from django.conf import settings; "
+    "print(settings.CACHES['default']['LOCATION'])"
+)
+
+
+@pytest.mark.parametrize(
+    ("redis_url", "test_process", "expected"),
+    [
+        ("redis://127.0.0.1:6379/4", None, "redis://127.0.0.1:6379/4"),
+        ("redis://127.0.0.1:6379/4", "gw0", "redis://127.0.0.1:6379/4"),
+        ("redis://127.0.0.1:6379/4", "gw3", "redis://127.0.0.1:6379/7"),
+        ("redis://:secret@cache.internal:6380", "gw1", "redis://:secret@cache.internal:6380/1"),
+    ],
+)
+def test_each_parallel_test_process_has_its_own_redis_database(
+    redis_url: str, test_process: str | None, expected: str
+) -> None:
+    env = {"REDIS_URL": redis_url, "PYTEST_XDIST_WORKER": test_process}
+    result = run_with_settings(REDIS_PROBE, settings_module="config.settings.test", env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == expected
+
+
+def test_a_process_a_test_starts_uses_that_test_process_redis_database(
+    monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    # As in the test process gw3 of a run on REDIS_URL=.../4: its settings moved it to .../7.
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/4")
+    monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw3")
+    settings.REDIS_URL = "redis://127.0.0.1:6379/7"
+    env = inherited_env()
+    assert env["REDIS_URL"] == "redis://127.0.0.1:6379/7"
+    assert "PYTEST_XDIST_WORKER" not in env
+    # The child's test settings keep it there, not three further on again.
+    result = run_with_settings(REDIS_PROBE, settings_module="config.settings.test")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "redis://127.0.0.1:6379/7"

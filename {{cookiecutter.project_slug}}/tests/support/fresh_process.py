@@ -27,11 +27,23 @@ from django.db import connection
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
+def inherited_env() -> dict[str, str]:
+    """This process's environment, for a process a test starts.
+
+    Under pytest-xdist REDIS_URL names this test process's own Redis database (as the test
+    settings chose it), and PYTEST_XDIST_WORKER is left out, so the child does not move it again.
+    """
+    env = {name: value for name, value in os.environ.items() if name != "PYTEST_XDIST_WORKER"}
+    if "REDIS_URL" in env and settings.REDIS_URL:
+        env["REDIS_URL"] = settings.REDIS_URL
+    return env
+
+
 def run_with_settings(
     code: str, *, settings_module: str, env: Mapping[str, str | None] | None = None
 ) -> subprocess.CompletedProcess[str]:
     """Variables set to None are removed; the project's .env file is not read."""
-    full_env = dict(os.environ)
+    full_env = inherited_env()
     for name, value in (env or {}).items():
         if value is None:
             full_env.pop(name, None)
@@ -97,7 +109,7 @@ def server_env(**overrides: str) -> dict[str, str]:
         connection.settings_dict
     )
     return (
-        {k: v for k, v in os.environ.items() if not k.startswith("COVERAGE_")}
+        {k: v for k, v in inherited_env().items() if not k.startswith("COVERAGE_")}
         | {
             "DJANGO_READ_ENV_FILE": "false",
             "DATABASE_URL": database_url,
