@@ -14,39 +14,11 @@ import time
 import urllib.request
 from pathlib import Path
 
+from .baseline import BASELINE
 from .compare_http import CompareServer
 from .config import BENCH_DB, BENCH_REDIS_DB, POSTGRES, REDIS, SEED_COPIES, WORKERS
 from .scenarios import Scenario
 from .shell import UV, empty_services, sh, step
-
-BASELINE = """\"\"\"The baseline: Django answering the same JSON, and nothing else; and the
-ceiling for a cached response: the same bare Django plus one Redis GET of the product list.\"\"\"
-import os
-
-import redis
-from django.conf import settings
-from django.core.wsgi import get_wsgi_application
-from django.http import HttpResponse, JsonResponse
-from django.urls import path
-
-settings.configure(
-    DEBUG=False, SECRET_KEY="bench", ALLOWED_HOSTS=["127.0.0.1"], ROOT_URLCONF=__name__,
-    MIDDLEWARE=[], INSTALLED_APPS=[],
-)
-store = redis.Redis.from_url(os.environ["REDIS_URL"])
-
-
-def ok(request):
-    return JsonResponse({"status": "ok"})
-
-
-def cached(request):
-    return HttpResponse(store.get("bench:product-list"), content_type="application/json")
-
-
-urlpatterns = [path("", ok), path("ceiling/", cached)]
-application = get_wsgi_application()
-"""
 
 GRAPHQL_LUA = """wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"

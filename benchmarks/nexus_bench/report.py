@@ -75,12 +75,13 @@ def ratio_table(results: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-GOALS: tuple[tuple[str, str, float], ...] = (
-    # (scenario, what it is, its least share of the baseline's throughput, in %)
-    ("me", "`/api/v1/users/me/` with a JWT", 35),
-    ("warm", "the product list, warm cache", 55),
-    ("on", "`/api/v1/`", 60),
-    ("health", "`/health/live/`", 90),
+GOALS: tuple[tuple[str, str, float, str], ...] = (
+    # (scenario, what it is, its least share of the baseline's throughput in %, its floor: the
+    # same work on Django's default middleware and DRF, before any code of the project)
+    ("me", "`/api/v1/users/me/` with a JWT", 35, "floor_me"),
+    ("warm", "the product list, warm cache", 55, "floor_cached"),
+    ("on", "`/api/v1/`", 60, "floor"),
+    ("health", "`/health/live/`", 90, ""),  # answered before DRF: the baseline is its floor
 )
 COMPARE_GOAL = 1.5  # /api/v1/users/me/ against cookiecutter-django's /api/users/me/
 
@@ -89,11 +90,12 @@ def goals(results: dict[str, Any]) -> list[tuple[str, bool]]:
     """Each speed goal as a sentence with its figure from this run, and whether it is met."""
     http = results["http"]
     found = []
-    for key, label, least in GOALS:
+    for key, label, least, floor in GOALS:
         share = http[key]["share"]
-        found.append(
-            (f"{label} at {least:.0f}% of the baseline or more: **{share:.0f}%**", share >= least)
-        )
+        text = f"{label} at {least:.0f}% of the baseline or more: **{share:.0f}%**"
+        if floor in http:
+            text += f" (its floor: {http[floor]['share']:.0f}%)"
+        found.append((text, share >= least))
     queries = results["catalog_cache"]["queries_warm"]
     found.append((f"the warm product list runs no query: **{queries}**", queries == 0))
     if "compare_me" in http:
@@ -203,7 +205,11 @@ def write_docs(results: dict[str, Any], docs: Path) -> None:
         f"{setup_line(results, 'each endpoint')} The baseline is a bare Django view returning "
         "the same JSON as `/health/live/` with no middleware, no database and no DRF, under the "
         "same gunicorn settings: this machine's ceiling. The ceiling for a cached answer is the "
-        "same bare Django plus one Redis GET of the product list's bytes. The abuse-protection "
+        "same bare Django plus one Redis GET of the product list's bytes. The floors are what "
+        "any Django REST project pays before its own code runs: Django's default middleware "
+        "(`startproject`'s seven) and a DRF view with no authentication, permission or "
+        "throttle; that plus the Redis GET; that plus a JWT checked with PyJWT and one user row "
+        "read by primary key through a cursor. The abuse-protection "
         "stack is on (limits out of reach) except where the table says otherwise, and so is the "
         "access log (a JSON line per request, to /dev/null), as in production. CPU per request "
         "is the user and system time of the gunicorn workers, of every PostgreSQL process and of "

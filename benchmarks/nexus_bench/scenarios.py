@@ -23,6 +23,7 @@ STACK_OFF = {
     "RATELIMIT_ENABLE": "false",
     "THROTTLE_ENABLED": "false",
 }
+FLOORS = {"BASELINE_STACK": "django-drf"}  # the baseline app's floors (baseline.py)
 CACHE_WARM = STACK_ON | {"CATALOG_CACHE_SECONDS": "300"}
 CACHE_BYPASSED = STACK_ON | {"CATALOG_CACHE_SECONDS": "0"}
 
@@ -63,6 +64,35 @@ SCENARIOS: tuple[Scenario, ...] = (
         app="baseline:application",
         chdir="baseline",
         probe="/",
+    ),
+    # The floors: Django's default middleware and a DRF view, before any code of the project.
+    Scenario(
+        "floor",
+        "floor: Django's default middleware + a DRF view",
+        "/floor/",
+        FLOORS,
+        app="baseline:application",
+        chdir="baseline",
+        probe="/floor/",
+    ),
+    Scenario(
+        "floor_cached",
+        "floor + one Redis GET of the product list",
+        "/floor/cached/",
+        FLOORS,
+        app="baseline:application",
+        chdir="baseline",
+        probe="/floor/",
+    ),
+    Scenario(
+        "floor_me",
+        "floor + a JWT checked and one user row read",
+        "/floor/me/",
+        FLOORS,
+        headers={"Authorization": "Bearer {token}"},
+        app="baseline:application",
+        chdir="baseline",
+        probe="/floor/",
     ),
     Scenario("health", "`/health/live/`", "/health/live/", STACK_ON),
     Scenario("off", "`/api/v1/`, abuse-protection stack off", ENDPOINT, STACK_OFF),
