@@ -128,6 +128,13 @@ def test_each_parallel_test_process_has_its_own_redis_database(
     assert result.stdout.strip() == expected
 
 
+def test_parallel_tests_need_a_database_number_in_the_redis_url() -> None:
+    env = {"REDIS_URL": "unix:///run/redis.sock?db=2", "PYTEST_XDIST_WORKER": "gw1"}
+    result = run_with_settings(REDIS_PROBE, settings_module="config.settings.test", env=env)
+    assert result.returncode != 0
+    assert "Parallel tests need REDIS_URL to name its database in the path" in result.stderr
+
+
 def test_a_process_a_test_starts_uses_that_test_process_redis_database(
     monkeypatch: pytest.MonkeyPatch, settings: Any
 ) -> None:
