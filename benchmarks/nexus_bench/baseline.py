@@ -90,7 +90,7 @@ if FLOORS:
 
     class CachedFloor(APIView):
         def get(self, request):
-            return HttpResponse(store.get("bench:product-list"), content_type="application/json")
+            return cached(request)
 
     class MeFloor(APIView):
         def get(self, request):

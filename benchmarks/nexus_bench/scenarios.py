@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 ENDPOINT = "/api/v1/"
 PRODUCTS = "/api/v1/products/"
@@ -48,51 +49,36 @@ class Scenario:
         return self.endpoint.format(**values)
 
 
+def bench_app(
+    key: str, label: str, endpoint: str, env: Mapping[str, str] | None = None, **options: Any
+) -> Scenario:
+    """A scenario served by the bench's own app (baseline.py), not by the project."""
+    return Scenario(
+        key,
+        label,
+        endpoint,
+        env or {},
+        app="baseline:application",
+        chdir="baseline",
+        probe="/",  # the bare view, served with the floors too
+        **options,
+    )
+
+
 SCENARIOS: tuple[Scenario, ...] = (
-    Scenario(
-        "baseline",
-        "baseline: bare Django view",
-        "/",
-        app="baseline:application",
-        chdir="baseline",
-        probe="/",
-    ),
-    Scenario(
-        "ceiling",
-        "ceiling: bare Django + one Redis GET of the product list",
-        "/ceiling/",
-        app="baseline:application",
-        chdir="baseline",
-        probe="/",
-    ),
+    bench_app("baseline", "baseline: bare Django view", "/"),
+    bench_app("ceiling", "ceiling: bare Django + one Redis GET of the product list", "/ceiling/"),
     # The floors: Django's default middleware and a DRF view, before any code of the project.
-    Scenario(
-        "floor",
-        "floor: Django's default middleware + a DRF view",
-        "/floor/",
-        FLOORS,
-        app="baseline:application",
-        chdir="baseline",
-        probe="/floor/",
+    bench_app("floor", "floor: Django's default middleware + a DRF view", "/floor/", FLOORS),
+    bench_app(
+        "floor_cached", "floor + one Redis GET of the product list", "/floor/cached/", FLOORS
     ),
-    Scenario(
-        "floor_cached",
-        "floor + one Redis GET of the product list",
-        "/floor/cached/",
-        FLOORS,
-        app="baseline:application",
-        chdir="baseline",
-        probe="/floor/",
-    ),
-    Scenario(
+    bench_app(
         "floor_me",
         "floor + a JWT checked and one user row read",
         "/floor/me/",
         FLOORS,
         headers={"Authorization": "Bearer {token}"},
-        app="baseline:application",
-        chdir="baseline",
-        probe="/floor/",
     ),
     Scenario("health", "`/health/live/`", "/health/live/", STACK_ON),
     Scenario("off", "`/api/v1/`, abuse-protection stack off", ENDPOINT, STACK_OFF),

@@ -27,13 +27,13 @@ STORAGES = {
 _worker = os.environ.get("PYTEST_XDIST_WORKER", "")
 if REDIS_URL and _worker.startswith("gw"):
     _url = urlsplit(REDIS_URL)
-    if not (_url.path.strip("/") or "0").isdigit():  # a socket's path, say: no number to move
+    _database = _url.path.strip("/") or "0"
+    if not _database.isdigit():  # a socket's path, say: no number to move
         raise ImproperlyConfigured(
             "Parallel tests need REDIS_URL to name its database in the path "
             "(redis://host:6379/1): each test process takes the next one. Or run pytest -n0."
         )
-    _database = int(_url.path.strip("/") or 0) + int(_worker.removeprefix("gw"))
-    REDIS_URL = _url._replace(path=f"/{_database}").geturl()
+    REDIS_URL = _url._replace(path=f"/{int(_database) + int(_worker.removeprefix('gw'))}").geturl()
     CACHES["default"]["LOCATION"] = REDIS_URL
 
 # Without REDIS_URL the cache is per process, so rate-limit and IP-monitor counters are too.
