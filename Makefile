@@ -64,7 +64,7 @@ clean: ## Remove build output and the tooling venv
 
 # COMPARE=<a cookiecutter-django checkout>: its DRF API served beside Nexus's, in the same rounds.
 COMPARE ?=
-bench: bootstrap ## Measure the template and its API side by side (writes docs/benchmarks.md)
+bench: bootstrap ## Measure the template and its API side by side (writes docs/benchmarks.md, .json and the capacity model)
 	@command -v wrk >/dev/null || { echo "installing wrk (Debian package)"; apt-get install -y -q wrk >/dev/null; }
 	$(VENV)/bin/python benchmarks/run.py $(if $(COMPARE),--compare $(COMPARE))
 

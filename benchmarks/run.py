@@ -9,9 +9,10 @@
   that every figure is also given against. Alternating rounds, medians.
 - `--compare PATH` times the bake, install and tests of another cookiecutter template too.
 
-Writes build/bench/results.json, a chart and the tables in docs/benchmarks.md. This file is the
-command line; the work is done by the `nexus_bench` package beside it (run as a script, this
-folder is on `sys.path`).
+Writes build/bench/results.json, a chart, the tables in docs/benchmarks.md, the HTTP figures
+in docs/benchmarks.json and the capacity section computed from them (the scaling-out page).
+This file is the command line; the work is done by the `nexus_bench` package beside it (run as
+a script, this folder is on `sys.path`).
 
 Usage: python benchmarks/run.py [--duration S] [--rounds N] [--compare PATH] [--smoke]
 """

@@ -39,8 +39,19 @@ OPTIONS = {
     "use_celery": "{{ cookiecutter.use_celery }}",
     "use_graphql": "{{ cookiecutter.use_graphql }}",
     "use_docker": "{{ cookiecutter.use_docker }}",
+    "use_kubernetes": "{{ cookiecutter.use_kubernetes }}",
     "ci_tool": "{{ cookiecutter.ci_tool }}",
 }
+
+# The Kubernetes manifests and the multi-replica tests that prove what they assume: the manifests
+# run the Docker image, so use_docker=n removes them as use_kubernetes=n does.
+KUBERNETES = [
+    "deploy",
+    "tests/support/haproxy.py",
+    "config/tests/test_scale_out.py",
+    "config/tests/test_scale_out_worker.py",
+    f"{SLUG}/catalog/tests/test_scale_out.py",
+]
 
 # (option, value that removes the paths) -> paths relative to the project root.
 PRUNE: dict[tuple[str, str], list[str]] = {
@@ -66,7 +77,12 @@ PRUNE: dict[tuple[str, str], list[str]] = {
         f"{SLUG}/catalog/tests/test_worker_lost.py",
         f"{SLUG}/catalog/tests/test_broker_outage.py",
         f"{SLUG}/idempotency/tasks.py",
+        "config/tests/test_scale_out_worker.py",
+        "deploy/kubernetes/base/worker.yaml",
+        "deploy/kubernetes/base/beat.yaml",
     ],
+    # Without Celery, cron runs the periodic commands: on Kubernetes, CronJobs.
+    ("use_celery", "y"): ["deploy/kubernetes/base/cronjobs.yaml"],
     ("use_graphql", "n"): [
         "schema.graphql",
         f"{SLUG}/graphql_api",
@@ -88,7 +104,9 @@ PRUNE: dict[tuple[str, str], list[str]] = {
         "docker",
         "config/tests/test_reverse_proxy.py",  # drives compose.prod.yml's proxy config
         "tests/support/caddy.py",
+        *KUBERNETES,
     ],
+    ("use_kubernetes", "n"): KUBERNETES,
     ("ci_tool", "github"): [".gitlab-ci.yml"],
     ("ci_tool", "gitlab"): [".github"],
     ("ci_tool", "none"): [".github", ".gitlab-ci.yml"],

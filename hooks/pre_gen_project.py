@@ -31,6 +31,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "use_celery": ("y", "n"),
     "use_graphql": ("y", "n"),
     "use_docker": ("y", "n"),
+    "use_kubernetes": ("y", "n"),
     "ci_tool": ("github", "gitlab", "none"),
 }
 

@@ -52,7 +52,11 @@ BAKES: dict[str, dict[str, str]] = {
         "project_slug": "oreilly_books",
         "use_docker": "n",  # GitHub Actions without the image job
     },
-    "apache": {"open_source_license": "Apache-2.0", "description": "Ünïcode and 'quotes' — ok"},
+    "apache": {
+        "open_source_license": "Apache-2.0",
+        "description": "Ünïcode and 'quotes' — ok",
+        "use_kubernetes": "n",  # the Docker files without the manifests
+    },
     "gpl": {
         "open_source_license": "GPL-3.0",
         "domain_name": "api.shop-example.co.uk",

@@ -1,5 +1,6 @@
 """One `make bench` run, in order: the template's costs, the compared template, the HTTP
-rounds, then results.json, the chart, a summary and (unless smoke) docs/benchmarks.md."""
+rounds, then results.json, the chart, a summary and (unless smoke) docs/benchmarks.md, the
+figures beside it (docs/benchmarks.json) and the capacity model's section of the scaling page."""
 
 from __future__ import annotations
 
@@ -13,10 +14,11 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
+from .capacity_model import PAGE, write_page
 from .compare_http import is_cookiecutter_django, prepare_compare_server
 from .config import ROOT, Config
 from .http_runs import prepare, queries_per_request, run_rounds, summarise
-from .report import write_chart, write_docs
+from .report import BENCH_JSON, write_chart, write_docs
 from .scenarios import (
     CACHE_BYPASSED,
     CACHE_WARM,
@@ -99,8 +101,11 @@ def run(config: Config) -> None:
     )
     if not config.smoke:
         write_docs(results, config.docs)
+        # The capacity model reads the figures just written: one run refreshes both pages.
+        write_page(config.docs.with_name(BENCH_JSON), PAGE)
         step(
-            f"wrote {config.docs.relative_to(ROOT)}, {config.chart.relative_to(ROOT)} and "
+            f"wrote {config.docs.relative_to(ROOT)}, {config.chart.relative_to(ROOT)}, "
+            f"docs/{BENCH_JSON}, the capacity section of {PAGE.relative_to(ROOT)} and "
             "build/bench/results.json"
         )
     step(f"done in {time.perf_counter() - started:.0f} s")

@@ -3,6 +3,7 @@ docs/benchmarks.md, each between its `<!-- bench:NAME:start/end -->` comments.""
 
 from __future__ import annotations
 
+import json
 import re
 import statistics
 from collections.abc import Callable
@@ -45,34 +46,80 @@ def table(rows: list[tuple[str, dict[str, float], list[dict[str, float]]]]) -> s
     return "\n".join(lines) + "\n"
 
 
+BENCH_JSON = "benchmarks.json"  # beside the docs page: the HTTP table's figures
+WRK_THREADS, WRK_CONNECTIONS = 2, 16  # `wrk -t2 -c16`, as http_runs.measure runs it
+
+
 def setup_line(results: dict[str, Any], endpoint: str) -> str:
     """How the HTTP figures were taken: the machine, the server, the load."""
     return (
         f"Measured {results['date']} on {results['cores']} cores ({results['machine']}), gunicorn "
         f"with {WORKERS} sync workers (config/gunicorn.py, no worker recycling during a run), "
-        f"`wrk -t2 -c16 -d{results['duration']}s` on {endpoint} "
+        f"`wrk -t{WRK_THREADS} -c{WRK_CONNECTIONS} -d{results['duration']}s` on {endpoint} "
         f"(one client IP), median of {results['rounds']} alternating rounds, real PostgreSQL and "
         "Redis on 127.0.0.1."
     )
 
 
-def ratio_table(results: dict[str, Any]) -> str:
+def http_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every scenario's row of the HTTP table, rounded as the table shows it: requests/s, share
+    of the baseline (%) and CPU per request (us) to units, latencies (ms) to hundredths."""
+    rows = []
+    for key, label, *_ in results["plan"]:
+        row = results["http"][key]
+        rows.append(
+            {
+                "key": key,
+                "label": label,
+                "rps": round(row["rps"]),
+                "share_percent": round(row["share"]),
+                "p50_ms": round(row["p50_ms"], 2),
+                "p99_ms": round(row["p99_ms"], 2),
+                "cpu_workers_us": round(row.get("cpu_workers_us", 0)),
+                "cpu_postgres_us": round(row.get("cpu_postgres_us", 0)),
+                "cpu_redis_us": round(row.get("cpu_redis_us", 0)),
+            }
+        )
+    return rows
+
+
+def ratio_table(rows: list[dict[str, Any]]) -> str:
     """Every scenario, each also as a share of the baseline's throughput, with the CPU time per
-    request of the gunicorn workers, PostgreSQL and Redis."""
-    http = results["http"]
+    request of the gunicorn workers, PostgreSQL and Redis (the rows of `http_rows`)."""
     lines = [
         "| endpoint | requests/s (median) | of the baseline (median of rounds) | p50 (ms) "
         "| p99 (ms) | CPU per request (us): workers | PostgreSQL | Redis |",
         "|---|---|---|---|---|---|---|---|",
     ]
-    for key, label, *_ in results["plan"]:
-        row = http[key]
+    for row in rows:
         lines.append(
-            f"| {label} | {row['rps']:.0f} | {row['share']:.0f}% "
-            f"| {row['p50_ms']:.2f} | {row['p99_ms']:.2f} | {row.get('cpu_workers_us', 0):.0f} "
-            f"| {row.get('cpu_postgres_us', 0):.0f} | {row.get('cpu_redis_us', 0):.0f} |"
+            f"| {row['label']} | {row['rps']} | {row['share_percent']}% "
+            f"| {row['p50_ms']:.2f} | {row['p99_ms']:.2f} | {row['cpu_workers_us']} "
+            f"| {row['cpu_postgres_us']} | {row['cpu_redis_us']} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def bench_json(results: dict[str, Any]) -> str:
+    """docs/benchmarks.json: the HTTP run's setting and its table's rows, as the docs show them.
+
+    Committed beside the page: the capacity model (capacity_model.py) reads it, and a template
+    test holds it equal to the table.
+    """
+    figures = {
+        "date": results["date"],
+        "cores": results["cores"],
+        "machine": results["machine"],
+        "gunicorn_workers": WORKERS,
+        "wrk": {
+            "threads": WRK_THREADS,
+            "connections": WRK_CONNECTIONS,
+            "duration_s": results["duration"],
+        },
+        "rounds": results["rounds"],
+        "endpoints": http_rows(results),
+    }
+    return json.dumps(figures, indent=2) + "\n"
 
 
 GOALS: tuple[tuple[str, str, float, str], ...] = (
@@ -182,7 +229,8 @@ def compare_note(results: dict[str, Any]) -> str:
 
 
 def write_docs(results: dict[str, Any], docs: Path) -> None:
-    """Every section of the docs page from one run's results."""
+    """Every section of the docs page from one run's results, and the HTTP table's figures as
+    JSON beside the page (`bench_json`)."""
     stack, cache, tpl = results["abuse_stack"], results["catalog_cache"], results["template"]
     write_section(
         docs,
@@ -214,12 +262,13 @@ def write_docs(results: dict[str, Any], docs: Path) -> None:
         "access log (a JSON line per request, to /dev/null), as in production. CPU per request "
         "is the user and system time of the gunicorn workers, of every PostgreSQL process and of "
         "Redis during the run, divided by the requests served.\n\n"
-        + ratio_table(results)
+        + ratio_table(http_rows(results))
         + "\n![Requests per second per endpoint](benchmarks-http.png)\n\n"
         "Goals (issue 19), each as a share of the baseline in this run:\n\n"
         + "".join(f"- {'met' if met else '**not met**'}: {text}\n" for text, met in goals(results))
         + compare_note(results),
     )
+    docs.with_name(BENCH_JSON).write_text(bench_json(results))
     write_section(
         docs,
         "abuse-stack",

@@ -1,0 +1,375 @@
+"""The generated Kubernetes manifests, proven offline: rendered, validated, linted, and read.
+
+Each overlay of every bake that has them is rendered by `kubectl kustomize` (Kustomize v5, no
+plugin, no network); every object is validated strictly against the Kubernetes JSON schemas of
+the oldest and the newest version stated below (kubernetes-validate), the KEDA objects against
+the fields of KEDA's schema they use (tests/schemas/keda-v2.20.json); checkov runs every
+Kubernetes check with the bake's own config, whose skips each carry a reason. Then the promises
+the manifests make are read off the rendered objects: grace periods longer than what they must
+outlast, one beat, migrations before serving, the proxy settings the Ingress implies.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import kubernetes_validate
+import pytest
+import yaml
+from conftest import BAKES, UV, Bake, answers_for, run
+
+# The oldest Kubernetes minor still maintained upstream when this was written, and the newest
+# that kubernetes-validate ships schemas for.
+KUBERNETES_VERSIONS = ("1.33.0", "1.37.0")
+KEDA_SCHEMA = json.loads((Path(__file__).parent / "schemas" / "keda-v2.20.json").read_text())
+CHECKOV = str(Path(UV).with_name("checkov"))
+OVERLAYS = ("staging", "production")
+KUBERNETES_BAKES = [
+    name
+    for name in BAKES
+    if answers_for(name)["use_docker"] == "y" and answers_for(name)["use_kubernetes"] == "y"
+]
+CELERY_BAKES = [name for name in KUBERNETES_BAKES if answers_for(name)["use_celery"] == "y"]
+CRON_BAKES = [name for name in KUBERNETES_BAKES if answers_for(name)["use_celery"] == "n"]
+
+
+def kubectl() -> str:
+    path = shutil.which("kubectl")
+    assert path, (
+        "kubectl (with Kustomize v5) is needed to render the manifests: .ci/run installs it"
+    )
+    return path
+
+
+def render(project: Bake, overlay: str) -> list[dict[str, Any]]:
+    """The overlay's objects, as `kubectl kustomize` renders them."""
+    folder = project.path / "deploy" / "kubernetes" / "overlays" / overlay
+    output = run([kubectl(), "kustomize", str(folder)], project.path).stdout
+    return [doc for doc in yaml.safe_load_all(output) if doc]
+
+
+def find(objects: list[dict[str, Any]], kind: str, name: str) -> dict[str, Any]:
+    [match] = [o for o in objects if o["kind"] == kind and o["metadata"]["name"] == name]
+    return match
+
+
+def pod_spec(workload: dict[str, Any]) -> dict[str, Any]:
+    spec = workload["spec"]
+    if workload["kind"] == "CronJob":
+        spec = spec["jobTemplate"]["spec"]
+    pod: dict[str, Any] = spec["template"]["spec"]
+    return pod
+
+
+def workloads(objects: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    return (o for o in objects if o["kind"] in {"Deployment", "Job", "CronJob"})
+
+
+def config(objects: list[dict[str, Any]]) -> dict[str, str]:
+    [config_map] = [o for o in objects if o["kind"] == "ConfigMap"]
+    data: dict[str, str] = config_map["data"]
+    return data
+
+
+@pytest.fixture(scope="module")
+def rendered(bake: Callable[[str], Bake]) -> Callable[[str, str], list[dict[str, Any]]]:
+    cache: dict[tuple[str, str], list[dict[str, Any]]] = {}
+
+    def _rendered(name: str, overlay: str) -> list[dict[str, Any]]:
+        if (name, overlay) not in cache:
+            cache[name, overlay] = render(bake(name), overlay)
+        return cache[name, overlay]
+
+    return _rendered
+
+
+@pytest.mark.parametrize("name", list(BAKES))
+def test_kubernetes_manifests_exist_only_with_the_option_and_docker(
+    bake: Callable[[str], Bake], name: str
+) -> None:
+    project = bake(name)
+    present = (project.path / "deploy").exists()
+    assert present == (name in KUBERNETES_BAKES)
+    if not present:  # nor the tests that prove what they assume
+        assert not (project.path / "tests" / "support" / "haproxy.py").exists()
+        assert not list(project.path.rglob("test_scale_out*.py"))
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+@pytest.mark.parametrize("name", KUBERNETES_BAKES)
+def test_every_object_validates_against_the_kubernetes_and_keda_schemas(
+    rendered: Callable[[str, str], list[dict[str, Any]]], name: str, overlay: str
+) -> None:
+    objects = rendered(name, overlay)
+    kinds = {o["kind"] for o in objects}
+    assert {"Namespace", "Deployment", "Service", "Ingress", "HorizontalPodAutoscaler"} <= kinds
+    for obj in objects:
+        if obj["apiVersion"].startswith("keda.sh/"):
+            jsonschema.validate(obj, KEDA_SCHEMA)
+            continue
+        for version in KUBERNETES_VERSIONS:
+            # strict: a field the schema does not know (a typo, a field of a newer version) fails
+            kubernetes_validate.validate(obj, version, strict=True)
+    assert ("ScaledObject" in kinds) == (name in CELERY_BAKES)
+
+
+def test_the_keda_schema_refuses_a_misspelt_field(
+    rendered: Callable[[str, str], list[dict[str, Any]]],
+) -> None:
+    scaled = find(rendered("default", "production"), "ScaledObject", "worker")
+    jsonschema.validate(scaled, KEDA_SCHEMA)
+    scaled["spec"]["triggers"][0]["metadata"]["listname"] = "celery"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(scaled, KEDA_SCHEMA)
+
+
+def test_checkov_passes_every_kubernetes_check_but_the_justified_skips(
+    rendered: Callable[[str, str], list[dict[str, Any]]],
+    bake: Callable[[str], Bake],
+    tmp_path: Path,
+) -> None:
+    # Every bake's overlays in one run: checkov starts in seconds, not per file.
+    for name in KUBERNETES_BAKES:
+        for overlay in OVERLAYS:
+            text = yaml.safe_dump_all(rendered(name, overlay))
+            (tmp_path / f"{name}-{overlay}.yaml").write_text(text)
+    settings = bake("default").path / "deploy" / "kubernetes" / ".checkov.yaml"
+    # Each check skipped for all is named in the config with the reason just above it.
+    lines = settings.read_text().splitlines()
+    skipped = [i for i, line in enumerate(lines) if re.match(r"\s+- CKV_", line)]
+    assert skipped, "the config skips nothing: then say so here"
+    assert all(lines[i - 1].strip().startswith("#") for i in skipped)
+    result = subprocess.run(
+        [CHECKOV, "--config-file", str(settings), "-d", str(tmp_path), "-o", "json", "--quiet"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    report = json.loads(result.stdout)
+    summary = report["summary"]
+    failed = [
+        (c["check_id"], c["resource"]) for c in report.get("results", {}).get("failed_checks", [])
+    ]
+    assert summary["failed"] == 0, failed
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert summary["parsing_errors"] == 0
+    assert summary["passed"] > 100 * len(KUBERNETES_BAKES)
+    # An object's own skip says why, after the check's id.
+    for obj in (o for name in KUBERNETES_BAKES for o in rendered(name, "production")):
+        for key, value in obj["metadata"].get("annotations", {}).items():
+            if key.startswith("checkov.io/skip"):
+                assert re.fullmatch(r"CKV_K8S_\d+=\S.{20,}", value), (key, value)
+
+
+@pytest.mark.parametrize("name", KUBERNETES_BAKES)
+def test_a_stopping_web_pod_finishes_its_requests_before_it_is_killed(
+    rendered: Callable[[str, str], list[dict[str, Any]]], bake: Callable[[str], Bake], name: str
+) -> None:
+    gunicorn = (bake(name).path / "config" / "gunicorn.py").read_text()
+    graceful_timeout = re.search(r"^graceful_timeout = (\d+)", gunicorn, re.M)
+    assert graceful_timeout, "config/gunicorn.py sets graceful_timeout"
+    graceful = int(graceful_timeout.group(1))
+    for overlay in OVERLAYS:
+        web = pod_spec(find(rendered(name, overlay), "Deployment", "web"))
+        [container] = web["containers"]
+        sleep = container["lifecycle"]["preStop"]["exec"]["command"]
+        assert sleep[0] == "sleep"
+        # preStop runs first, then SIGTERM and gunicorn's graceful stop; SIGKILL after the grace
+        # period, counted from the start.
+        assert web["terminationGracePeriodSeconds"] > int(sleep[1]) + graceful
+        deployment = find(rendered(name, overlay), "Deployment", "web")
+        assert deployment["spec"]["strategy"]["rollingUpdate"]["maxUnavailable"] == 0
+        assert "replicas" not in deployment["spec"]  # the autoscaler's to set
+        probes = {
+            kind: container[f"{kind}Probe"]["httpGet"]["path"]
+            for kind in ("liveness", "readiness", "startup")
+        }
+        assert probes == {
+            "liveness": "/health/live/",
+            "readiness": "/health/ready/",
+            "startup": "/health/live/",
+        }
+
+
+@pytest.mark.parametrize("name", CELERY_BAKES)
+def test_a_stopping_worker_outlives_its_longest_task_and_beat_runs_once(
+    rendered: Callable[[str, str], list[dict[str, Any]]], bake: Callable[[str], Bake], name: str
+) -> None:
+    settings = (bake(name).path / "config" / "settings" / "components" / "celery.py").read_text()
+    default_limit = re.search(r'"CELERY_TASK_TIME_LIMIT", default=(\d+)', settings)
+    assert default_limit
+    assert re.search(r"^CELERY_TASK_ACKS_LATE = True", settings, re.M)
+    assert re.search(r"^CELERY_TASK_REJECT_ON_WORKER_LOST = True", settings, re.M)
+    assert re.search(r"^CELERY_WORKER_PREFETCH_MULTIPLIER = 1$", settings, re.M)
+    for overlay in OVERLAYS:
+        objects = rendered(name, overlay)
+        limit = int(config(objects).get("CELERY_TASK_TIME_LIMIT", default_limit.group(1)))
+        worker = pod_spec(find(objects, "Deployment", "worker"))
+        assert worker["terminationGracePeriodSeconds"] > limit
+        # Celery's own SIGTERM handling is a warm shutdown; tini (the image's entrypoint) hands
+        # the signal over: so `args`, never `command`, which would replace the entrypoint.
+        for workload in workloads(objects):
+            for container in pod_spec(workload)["containers"] + pod_spec(workload).get(
+                "initContainers", []
+            ):
+                assert "command" not in container, (workload["metadata"]["name"], container)
+        beat = find(objects, "Deployment", "beat")
+        assert beat["spec"]["replicas"] == 1
+        assert beat["spec"]["strategy"] == {"type": "Recreate"}
+        # KEDA reads the list Celery consumes: the default queue, and no route moves tasks off it.
+        scaled = find(objects, "ScaledObject", "worker")
+        assert scaled["spec"]["scaleTargetRef"]["name"] == "worker"
+        [trigger] = scaled["spec"]["triggers"]
+        assert trigger["metadata"]["listName"] == "celery"
+        assert "CELERY_TASK_DEFAULT_QUEUE" not in settings
+        assert "CELERY_TASK_ROUTES" not in settings
+        auth = find(objects, "TriggerAuthentication", trigger["authenticationRef"]["name"])
+        assert {ref["name"] for ref in auth["spec"]["secretTargetRef"]} == {"app-secrets"}
+
+
+@pytest.mark.parametrize("name", KUBERNETES_BAKES)
+def test_selectors_select_the_pods_they_name_and_every_pod_is_locked_down(
+    rendered: Callable[[str, str], list[dict[str, Any]]], bake: Callable[[str], Bake], name: str
+) -> None:
+    image = f"registry.example.com/{bake(name).path.name}:0.1.0"
+    for overlay in OVERLAYS:
+        objects = rendered(name, overlay)
+        pods = {
+            w["metadata"]["name"]: pod_template(w)["metadata"]["labels"] for w in workloads(objects)
+        }
+        deployments = [o for o in objects if o["kind"] == "Deployment"]
+        for deployment in deployments:
+            selector = deployment["spec"]["selector"]["matchLabels"]
+            assert selector.items() <= pods[deployment["metadata"]["name"]].items()
+        web_selectors = [
+            find(objects, "Service", "web")["spec"]["selector"],
+            find(objects, "PodDisruptionBudget", "web")["spec"]["selector"]["matchLabels"],
+        ]
+        assert all(selector.items() <= pods["web"].items() for selector in web_selectors)
+        target = find(objects, "HorizontalPodAutoscaler", "web")["spec"]["scaleTargetRef"]
+        assert target["name"] in {d["metadata"]["name"] for d in deployments}
+        for policy in (o for o in objects if o["kind"] == "NetworkPolicy"):
+            assert any(selects(policy["spec"]["podSelector"], labels) for labels in pods.values())
+        for workload in workloads(objects):
+            spec = pod_spec(workload)
+            assert spec["automountServiceAccountToken"] is False
+            assert spec["securityContext"]["runAsNonRoot"] is True
+            for container in spec["containers"] + spec.get("initContainers", []):
+                assert container["securityContext"]["readOnlyRootFilesystem"] is True
+                assert container["securityContext"]["capabilities"] == {"drop": ["ALL"]}
+                assert container["image"] == image
+                assert "command" not in container  # `args`: the image's entrypoint (tini) stays
+
+
+def pod_template(workload: dict[str, Any]) -> dict[str, Any]:
+    spec = workload["spec"]
+    if workload["kind"] == "CronJob":
+        spec = spec["jobTemplate"]["spec"]
+    template: dict[str, Any] = spec["template"]
+    return template
+
+
+def selects(selector: dict[str, Any], labels: dict[str, str]) -> bool:
+    """Whether a label selector (matchLabels and In expressions) selects these labels."""
+    if not selector.get("matchLabels", {}).items() <= labels.items():
+        return False
+    return all(
+        labels.get(rule["key"]) in rule["values"] for rule in selector.get("matchExpressions", [])
+    )
+
+
+@pytest.mark.parametrize("name", KUBERNETES_BAKES)
+def test_the_proxy_settings_agree_with_the_ingress_that_is_the_only_way_in(
+    rendered: Callable[[str, str], list[dict[str, Any]]], name: str
+) -> None:
+    for overlay in OVERLAYS:
+        objects = rendered(name, overlay)
+        settings = config(objects)
+        ingress = find(objects, "Ingress", "web")["spec"]
+        hosts = [rule["host"] for rule in ingress["rules"]]
+        assert [tls["hosts"] for tls in ingress["tls"]] == [hosts]  # TLS for every host served
+        assert settings["ALLOWED_HOSTS"].split(",") == hosts
+        assert settings["CSRF_TRUSTED_ORIGINS"].split(",") == [f"https://{h}" for h in hosts]
+        assert (overlay == "staging") == all(h.startswith("staging.") for h in hosts)
+        # One hop, believed only because nothing but the controller reaches gunicorn.
+        assert settings["TRUSTED_PROXY_COUNT"] == "1"
+        assert settings["SECURE_PROXY_SSL_HEADER"] == "true"
+        web = find(objects, "Deployment", "web")
+        [port] = pod_spec(web)["containers"][0]["ports"]
+        policies = [o for o in objects if o["kind"] == "NetworkPolicy"]
+        deny = find(objects, "NetworkPolicy", "default-deny")["spec"]
+        assert deny == {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
+        inbound = [p for p in policies if "Ingress" in p["spec"]["policyTypes"] and p is not None]
+        inbound = [p for p in inbound if p["metadata"]["name"] != "default-deny"]
+        assert [p["metadata"]["name"] for p in inbound] == ["web-from-ingress"]
+        [rule] = inbound[0]["spec"]["ingress"]
+        assert [p["port"] for p in rule["ports"]] == [port["containerPort"]]
+        assert all("namespaceSelector" in peer for peer in rule["from"])
+
+
+@pytest.mark.parametrize("name", KUBERNETES_BAKES)
+def test_migrations_run_in_one_job_and_new_pods_wait_for_them(
+    rendered: Callable[[str, str], list[dict[str, Any]]], name: str
+) -> None:
+    for overlay in OVERLAYS:
+        objects = rendered(name, overlay)
+        job = pod_spec(find(objects, "Job", "migrate"))
+        assert job["containers"][0]["args"] == ["python", "manage.py", "migrate", "--no-input"]
+        for deployment in (o for o in objects if o["kind"] == "Deployment"):
+            spec = pod_spec(deployment)
+            [wait] = spec["initContainers"]
+            assert "migrate --check" in wait["args"][-1], deployment["metadata"]["name"]
+            assert "migrate" not in " ".join(spec["containers"][0].get("args", []))
+            assert wait["image"] == spec["containers"][0]["image"]
+
+
+@pytest.mark.parametrize("name", KUBERNETES_BAKES)
+def test_no_secret_is_committed_and_every_process_reads_the_same_settings(
+    rendered: Callable[[str, str], list[dict[str, Any]]], bake: Callable[[str], Bake], name: str
+) -> None:
+    secret_words = re.compile(r"PASSWORD|SECRET|TOKEN|_KEY$|_URL$", re.IGNORECASE)
+    for overlay in OVERLAYS:
+        objects = rendered(name, overlay)
+        assert not [o for o in objects if o["kind"] == "Secret"]
+        assert not [key for key in config(objects) if secret_words.search(key)]
+        config_name = next(o for o in objects if o["kind"] == "ConfigMap")["metadata"]["name"]
+        for workload in workloads(objects):
+            spec = pod_spec(workload)
+            for container in spec["containers"] + spec.get("initContainers", []):
+                assert container["envFrom"] == [
+                    {"configMapRef": {"name": config_name}},
+                    {"secretRef": {"name": "app-secrets"}},
+                ]
+                assert "env" not in container
+    files = (bake(name).path / "deploy").rglob("*")
+    text = "\n".join(f.read_text() for f in files if f.is_file())
+    assert not re.search(r"(password|secret_key)\s*[:=]\s*\S", text, re.IGNORECASE)
+
+
+@pytest.mark.parametrize("name", CRON_BAKES)
+def test_without_celery_cronjobs_run_the_periodic_commands(
+    rendered: Callable[[str, str], list[dict[str, Any]]], bake: Callable[[str], Bake], name: str
+) -> None:
+    project = bake(name)
+    commands = {p.stem for p in project.path.rglob("management/commands/*.py")}
+    objects = rendered(name, "production")
+    cronjobs = [o for o in objects if o["kind"] == "CronJob"]
+    assert len(cronjobs) >= 3
+    for cronjob in cronjobs:
+        assert cronjob["spec"]["concurrencyPolicy"] == "Forbid"
+        [container] = pod_spec(cronjob)["containers"]
+        command = container["args"][2]
+        assert command in commands | {"flushexpiredtokens"}, command
+    assert not [o for o in objects if o["metadata"]["name"] in {"worker", "beat"}]
+    # As many as beat's periodic tasks in the bake with Celery and the same example app.
+    assert answers_for(name)["example_app"] == answers_for("default")["example_app"]
+    celery = bake("default").path / "config" / "settings" / "components" / "celery.py"
+    assert len(cronjobs) == celery.read_text().count('"task": ')
