@@ -355,7 +355,7 @@ def test_no_secret_is_committed_and_every_process_reads_the_same_settings(
 
 
 @pytest.mark.parametrize("name", CRON_BAKES)
-def test_without_celery_cronjobs_run_the_periodic_commands(
+def test_cronjobs_run_the_periodic_commands_in_bakes_without_a_scheduler_process(
     rendered: Callable[[str, str], list[dict[str, Any]]], bake: Callable[[str], Bake], name: str
 ) -> None:
     project = bake(name)
