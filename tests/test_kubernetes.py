@@ -231,6 +231,11 @@ def test_a_stopping_worker_outlives_its_longest_task_and_beat_runs_once(
         assert trigger["metadata"]["listName"] == "celery"
         assert "CELERY_TASK_DEFAULT_QUEUE" not in settings
         assert "CELERY_TASK_ROUTES" not in settings
+        # The database KEDA counts is the one the project's example broker URL names.
+        example = (bake(name).path / ".env.example").read_text()
+        broker = re.search(r"^# CELERY_BROKER_URL=redis://[^/\s]+/(\d+)$", example, re.M)
+        assert broker, ".env.example shows a broker URL with its database"
+        assert trigger["metadata"]["databaseIndex"] == broker.group(1)
         auth = find(objects, "TriggerAuthentication", trigger["authenticationRef"]["name"])
         assert {ref["name"] for ref in auth["spec"]["secretTargetRef"]} == {"app-secrets"}
 
@@ -256,8 +261,19 @@ def test_selectors_select_the_pods_they_name_and_every_pod_is_locked_down(
         assert all(selector.items() <= pods["web"].items() for selector in web_selectors)
         target = find(objects, "HorizontalPodAutoscaler", "web")["spec"]["scaleTargetRef"]
         assert target["name"] in {d["metadata"]["name"] for d in deployments}
-        for policy in (o for o in objects if o["kind"] == "NetworkPolicy"):
-            assert any(selects(policy["spec"]["podSelector"], labels) for labels in pods.values())
+        policies = {o["metadata"]["name"]: o for o in objects if o["kind"] == "NetworkPolicy"}
+        for policy_name, policy in policies.items():
+            if policy_name != "acme-solver-from-ingress":  # cert-manager's pods, not ours
+                assert any(selects(policy["spec"]["podSelector"], pod) for pod in pods.values())
+        # What each process must reach is allowed: names, PostgreSQL, and Redis but for migrations.
+        for workload, labels in pods.items():
+            needs = ["dns", "to-postgresql"] + (["to-redis"] if workload != "migrate" else [])
+            for need in needs:
+                assert selects(policies[need]["spec"]["podSelector"], labels), (workload, need)
+        for namespace in (o for o in objects if o["kind"] == "Namespace"):
+            assert namespace["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == (
+                "restricted"
+            )
         for workload in workloads(objects):
             spec = pod_spec(workload)
             assert spec["automountServiceAccountToken"] is False
@@ -307,12 +323,20 @@ def test_the_proxy_settings_agree_with_the_ingress_that_is_the_only_way_in(
         policies = [o for o in objects if o["kind"] == "NetworkPolicy"]
         deny = find(objects, "NetworkPolicy", "default-deny")["spec"]
         assert deny == {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
-        inbound = [p for p in policies if "Ingress" in p["spec"]["policyTypes"] and p is not None]
-        inbound = [p for p in inbound if p["metadata"]["name"] != "default-deny"]
-        assert [p["metadata"]["name"] for p in inbound] == ["web-from-ingress"]
-        [rule] = inbound[0]["spec"]["ingress"]
+        # Into the app's pods, one way only: the controller to gunicorn. (The other policy lets
+        # the controller reach cert-manager's solver pods, which no app pod's labels match.)
+        inbound = {
+            p["metadata"]["name"]: p
+            for p in policies
+            if "Ingress" in p["spec"]["policyTypes"] and p["metadata"]["name"] != "default-deny"
+        }
+        assert sorted(inbound) == ["acme-solver-from-ingress", "web-from-ingress"]
+        solver = inbound["acme-solver-from-ingress"]["spec"]["podSelector"]["matchLabels"]
+        assert solver == {"acme.cert-manager.io/http01-solver": "true"}
+        [rule] = inbound["web-from-ingress"]["spec"]["ingress"]
         assert [p["port"] for p in rule["ports"]] == [port["containerPort"]]
-        assert all("namespaceSelector" in peer for peer in rule["from"])
+        # Both a namespace and the controller's pods in it: not every pod of those namespaces.
+        assert all({"namespaceSelector", "podSelector"} <= peer.keys() for peer in rule["from"])
 
 
 @pytest.mark.parametrize("name", KUBERNETES_BAKES)
@@ -323,10 +347,10 @@ def test_migrations_run_in_one_job_and_new_pods_wait_for_them(
         objects = rendered(name, overlay)
         job = pod_spec(find(objects, "Job", "migrate"))
         assert job["containers"][0]["args"] == ["python", "manage.py", "migrate", "--no-input"]
-        for deployment in (o for o in objects if o["kind"] == "Deployment"):
-            spec = pod_spec(deployment)
+        for workload in (o for o in workloads(objects) if o["kind"] != "Job"):
+            spec = pod_spec(workload)
             [wait] = spec["initContainers"]
-            assert "migrate --check" in wait["args"][-1], deployment["metadata"]["name"]
+            assert "migrate --check" in wait["args"][-1], workload["metadata"]["name"]
             assert "migrate" not in " ".join(spec["containers"][0].get("args", []))
             assert wait["image"] == spec["containers"][0]["image"]
 
@@ -335,7 +359,9 @@ def test_migrations_run_in_one_job_and_new_pods_wait_for_them(
 def test_no_secret_is_committed_and_every_process_reads_the_same_settings(
     rendered: Callable[[str, str], list[dict[str, Any]]], bake: Callable[[str], Bake], name: str
 ) -> None:
-    secret_words = re.compile(r"PASSWORD|SECRET|TOKEN|_KEY$|_URL$", re.IGNORECASE)
+    secret_words = re.compile(
+        r"PASSWORD|SECRET|TOKEN|_KEY$|(?:DATABASE|REDIS|BROKER)_URL$|RESULT_BACKEND$", re.I
+    )
     for overlay in OVERLAYS:
         objects = rendered(name, overlay)
         assert not [o for o in objects if o["kind"] == "Secret"]
@@ -369,7 +395,37 @@ def test_cronjobs_run_the_periodic_commands_in_bakes_without_a_scheduler_process
         command = container["args"][2]
         assert command in commands | {"flushexpiredtokens"}, command
     assert not [o for o in objects if o["metadata"]["name"] in {"worker", "beat"}]
-    # As many as beat's periodic tasks in the bake with Celery and the same example app.
+    # The same jobs on the same schedules as beat's in the bake with Celery and the same app.
     assert answers_for(name)["example_app"] == answers_for("default")["example_app"]
     celery = bake("default").path / "config" / "settings" / "components" / "celery.py"
-    assert len(cronjobs) == celery.read_text().count('"task": ')
+    assert {
+        pod_spec(c)["containers"][0]["args"][2]: c["spec"]["schedule"] for c in cronjobs
+    } == beat_schedule_as_cron(celery.read_text())
+    assert {c["spec"]["timeZone"] for c in cronjobs} == {answers_for(name)["timezone"]}
+
+
+# The tasks whose management command has another name.
+COMMAND_OF_TASK = {
+    "flush_request_log": "ip_flush_log",
+    "flag_suspicious_ips": "ip_scan",
+    "flush_expired_tokens": "flushexpiredtokens",
+}
+
+
+def beat_schedule_as_cron(settings: str) -> dict[str, str]:
+    """CELERY_BEAT_SCHEDULE's entries as {management command: cron expression}."""
+    entries = re.findall(
+        r'"task": f"\{PACKAGE\}\.\w+\.tasks\.(\w+)",\s+"schedule": (\w+\([^)]*\))', settings
+    )
+    assert entries, "no beat schedule found"
+    crons = {}
+    for task, schedule in entries:
+        if every := re.fullmatch(r"timedelta\(minutes=(\d+)\)", schedule):
+            minutes = int(every.group(1))
+            cron = "* * * * *" if minutes == 1 else f"*/{minutes} * * * *"
+        elif at := re.fullmatch(r"crontab\(minute=(\d+)(?:, hour=(\d+))?\)", schedule):
+            cron = f"{at.group(1)} {at.group(2) or '*'} * * *"
+        else:
+            raise AssertionError(f"a schedule this test cannot read: {schedule}")
+        crons[COMMAND_OF_TASK.get(task, task)] = cron
+    return crons

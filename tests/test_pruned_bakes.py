@@ -57,6 +57,13 @@ WORDS: dict[tuple[str, str], list[str]] = {
         word("hadolint"),
         word("healthcheck"),
     ],
+    ("use_kubernetes", "n"): [
+        word("kubernetes"),
+        word("kustomiz(?:e|ation)"),
+        word("keda"),
+        word("haproxy"),
+        word("kubectl"),
+    ],
     ("example_app", "none"): [
         word("catalog(?:ue)?s?"),
         word("products?"),
@@ -75,7 +82,7 @@ WORDS: dict[tuple[str, str], list[str]] = {
 ALLOWED: list[tuple[str, str, str]] = [
     (
         ".cruft.json",
-        r'"(?:use_celery|use_graphql|use_docker|example_app|ci_tool)": "[^"]*"',
+        r'"(?:use_celery|use_graphql|use_docker|use_kubernetes|example_app|ci_tool)": "[^"]*"',
         "the answers, recorded so that `cruft update` regenerates the same project",
     ),
     (
@@ -172,6 +179,7 @@ def test_a_bake_never_mentions_an_option_it_was_baked_without(
         ("workflow:\n  rules:", {"ci_tool": "gitlab"}, []),
         ("COPY --from=ghcr.io/astral-sh/uv", {"ci_tool": "none"}, []),
         ("the .gitlab-ci.yml pipeline", {"ci_tool": "github"}, ["gitlab"]),
+        ("kubectl apply -k deploy/kubernetes", {"use_kubernetes": "n"}, ["kubectl", "kubernetes"]),
     ],
 )
 def test_the_words_find_the_option_and_not_its_look_alikes(

@@ -12,6 +12,10 @@ graceful_timeout = 20
 # Recycle workers now and then: a slow leak in any library cannot grow forever.
 max_requests = 1000
 max_requests_jitter = 100
+# gunicorn 25.1+ opens a control socket under $HOME by default (runtime management through
+# `gunicornc`): nothing here uses it, and in a container whose root filesystem is read-only it
+# only logs an error at every start.
+control_socket_disable = True
 # Request logs come from the app (core/observability/middleware.py); gunicorn logs errors only.
 accesslog = None
 errorlog = "-"
