@@ -81,7 +81,7 @@ PRUNE: dict[tuple[str, str], list[str]] = {
         "deploy/kubernetes/base/worker.yaml",
         "deploy/kubernetes/base/beat.yaml",
     ],
-    # Without Celery, cron runs the periodic commands: on Kubernetes, CronJobs.
+    # With Celery, beat sends the periodic tasks; the CronJobs are for bakes without it.
     ("use_celery", "y"): ["deploy/kubernetes/base/cronjobs.yaml"],
     ("use_graphql", "n"): [
         "schema.graphql",
