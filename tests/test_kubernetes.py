@@ -60,12 +60,18 @@ def find(objects: list[dict[str, Any]], kind: str, name: str) -> dict[str, Any]:
     return match
 
 
-def pod_spec(workload: dict[str, Any]) -> dict[str, Any]:
+def pod_template(workload: dict[str, Any]) -> dict[str, Any]:
+    """A Deployment's, Job's or CronJob's pod template (a CronJob's is in its job template)."""
     spec = workload["spec"]
     if workload["kind"] == "CronJob":
         spec = spec["jobTemplate"]["spec"]
-    pod: dict[str, Any] = spec["template"]["spec"]
-    return pod
+    template: dict[str, Any] = spec["template"]
+    return template
+
+
+def pod_spec(workload: dict[str, Any]) -> dict[str, Any]:
+    spec: dict[str, Any] = pod_template(workload)["spec"]
+    return spec
 
 
 def workloads(objects: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
@@ -214,13 +220,9 @@ def test_a_stopping_worker_outlives_its_longest_task_and_beat_runs_once(
         limit = int(config(objects).get("CELERY_TASK_TIME_LIMIT", default_limit.group(1)))
         worker = pod_spec(find(objects, "Deployment", "worker"))
         assert worker["terminationGracePeriodSeconds"] > limit
-        # Celery's own SIGTERM handling is a warm shutdown; tini (the image's entrypoint) hands
-        # the signal over: so `args`, never `command`, which would replace the entrypoint.
-        for workload in workloads(objects):
-            for container in pod_spec(workload)["containers"] + pod_spec(workload).get(
-                "initContainers", []
-            ):
-                assert "command" not in container, (workload["metadata"]["name"], container)
+        # Celery's own SIGTERM handling is a warm shutdown, which tini (the image's entrypoint)
+        # hands the signal to: no container replaces it (checked for every bake in
+        # test_selectors_select_the_pods_they_name_and_every_pod_is_locked_down).
         beat = find(objects, "Deployment", "beat")
         assert beat["spec"]["replicas"] == 1
         assert beat["spec"]["strategy"] == {"type": "Recreate"}
@@ -283,14 +285,6 @@ def test_selectors_select_the_pods_they_name_and_every_pod_is_locked_down(
                 assert container["securityContext"]["capabilities"] == {"drop": ["ALL"]}
                 assert container["image"] == image
                 assert "command" not in container  # `args`: the image's entrypoint (tini) stays
-
-
-def pod_template(workload: dict[str, Any]) -> dict[str, Any]:
-    spec = workload["spec"]
-    if workload["kind"] == "CronJob":
-        spec = spec["jobTemplate"]["spec"]
-    template: dict[str, Any] = spec["template"]
-    return template
 
 
 def selects(selector: dict[str, Any], labels: dict[str, str]) -> bool:
