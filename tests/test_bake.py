@@ -12,7 +12,14 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import BAKES, COOKIECUTTER_JSON, Bake, answers_for, project_files
+from conftest import (
+    BAKES,
+    COOKIECUTTER_JSON,
+    Bake,
+    answers_for,
+    project_files,
+    record_project_files,
+)
 from pytest_cookies.plugin import Cookies
 
 RUFF = str(Path(sys.executable).with_name("ruff"))
@@ -25,6 +32,16 @@ def test_the_bakes_cover_every_value_of_every_option() -> None:
         default = values[0]
         baked = {bake.get(option, default) for bake in BAKES.values()}
         assert baked == set(values), f"{option}: no bake uses {set(values) - baked}"
+
+
+def test_the_files_checked_are_those_the_template_wrote(tmp_path: Path) -> None:
+    # The bakes are shared: another test may have run the bake's suite in one first.
+    for name in ("settings.py", "notes.md"):
+        (tmp_path / name).write_text("x\n")
+    record_project_files(tmp_path)
+    (tmp_path / ".coverage").write_bytes(b"SQLite {% \x00")
+    (tmp_path / "notes.md").unlink()
+    assert project_files(tmp_path) == [tmp_path / "settings.py"]
 
 
 @pytest.mark.parametrize("name", list(BAKES))
