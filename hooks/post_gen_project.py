@@ -78,6 +78,8 @@ PRUNE: dict[tuple[str, str], list[str]] = {
         f"{SLUG}/catalog/tests/test_broker_outage.py",
         f"{SLUG}/idempotency/tasks.py",
         "config/tests/test_scale_out_worker.py",
+        f"{SLUG}/core/metrics/worker.py",
+        "config/tests/test_metrics_worker.py",
         "deploy/kubernetes/base/worker.yaml",
         "deploy/kubernetes/base/beat.yaml",
     ],

@@ -173,6 +173,7 @@ PINNED_DISTRIBUTIONS: frozenset[str] = frozenset(
         "pluggy",
         "pre-commit",
         "pre-commit-hooks",
+        "prometheus-client",
         "prompt-toolkit",
         "psycopg",
         "psycopg-binary",

@@ -9,7 +9,7 @@ import smtplib
 from collections.abc import Sequence
 from typing import Any
 
-from celery import Celery
+from celery import Celery, signals
 from celery.contrib.django.task import DjangoTask
 from django.apps import AppConfig
 from django.conf import settings
@@ -18,6 +18,9 @@ from django.db import InterfaceError, OperationalError
 from kombu.exceptions import OperationalError as BrokerError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from {{ cookiecutter.project_slug }}.core.metrics import exporter
+from {{ cookiecutter.project_slug }}.core.metrics import worker as worker_metrics
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
@@ -92,3 +95,12 @@ def check_celery_limits(
 app = Celery("config")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+if settings.METRICS_ENABLED:
+    # Tasks counted and timed where they run; the main process serves them before the pool starts.
+    signals.task_prerun.connect(worker_metrics.task_started, weak=False)
+    signals.task_postrun.connect(worker_metrics.task_finished, weak=False)
+    signals.worker_init.connect(lambda **_: worker_metrics.serve(app=app), weak=False)
+    signals.worker_process_shutdown.connect(
+        lambda pid, **_: exporter.mark_process_dead(pid), weak=False
+    )

@@ -1,6 +1,9 @@
 """gunicorn settings, from the environment (`gunicorn --config config/gunicorn.py` reads them)."""
 
 import os
+import shutil
+import tempfile
+from typing import Any
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")  # all interfaces: inside a container
 # Sync workers: one request each. WEB_CONCURRENCY is the usual knob; ~2 per CPU is a start.
@@ -23,3 +26,49 @@ errorlog = "-"
 # (SECURE_PROXY_SSL_HEADER in production.py), one switch however far away the proxy is. Trusting a
 # peer would also let it set SCRIPT_NAME and PATH_INFO by header (gunicorn's forwarder_headers).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "")
+
+# --- Metrics (docs: "Observability") --------------------------------------------------------------
+# Each worker writes its samples under PROMETHEUS_MULTIPROC_DIR, which must be set before any
+# process imports prometheus_client: here, before the app is loaded. The master serves their sum
+# on its own port (never through the proxy), so a scrape waits behind no request.
+# (Read as the settings read them, but not through them: loading the project here would import
+# prometheus_client in the master before the directory is set.)
+TRUE = {"true", "on", "ok", "y", "yes", "1"}  # django-environ's env.bool
+metrics_enabled = os.environ.get("METRICS_ENABLED", "true").lower() in TRUE
+metrics_host = os.environ.get("METRICS_HOST", "0.0.0.0")  # noqa: S104 - inside a container
+metrics_port = int(os.environ.get("METRICS_PORT", "9100"))
+own_multiproc_dir = metrics_enabled and not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+if own_multiproc_dir:  # the image sets one; elsewhere a fresh one, removed at exit
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="prometheus-")
+
+
+def on_starting(server: Any) -> None:
+    if metrics_enabled:
+        from {{ cookiecutter.project_slug }}.core.metrics import exporter
+
+        exporter.clear_multiprocess_dir()
+
+
+def when_ready(server: Any) -> None:
+    if not metrics_enabled:
+        return
+    from {{ cookiecutter.project_slug }}.core.metrics import exporter
+
+    try:
+        port = exporter.serve(host=metrics_host, port=metrics_port)
+    except OSError as error:  # the port is taken: serve the API all the same, and say so
+        server.log.error("metrics not served on %s:%s: %s", metrics_host, metrics_port, error)
+    else:
+        server.log.info("metrics on http://%s:%s/metrics", metrics_host, port)
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    if metrics_enabled:
+        from {{ cookiecutter.project_slug }}.core.metrics import exporter
+
+        exporter.mark_process_dead(worker.pid)
+
+
+def on_exit(server: Any) -> None:
+    if own_multiproc_dir:
+        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)

@@ -1,6 +1,9 @@
 """The core app: what every app shares. On start-up it refuses settings that contradict."""
 
 from django.apps import AppConfig
+from django.conf import settings
+from django.db import connections
+from django.db.backends.signals import connection_created
 
 
 class CoreConfig(AppConfig):
@@ -13,5 +16,15 @@ class CoreConfig(AppConfig):
             refuse_contradicting_settings,
         )
 
+        if settings.METRICS_ENABLED:
+            from {{ cookiecutter.project_slug }}.core.metrics.database import (
+                instrument_connection,
+            )
+
+            # Every connection times its statements (core/metrics/): those opened from now on, and
+            # any an earlier app's start-up opened (a persistent one would never be opened again).
+            connection_created.connect(instrument_connection, dispatch_uid="metrics")
+            for opened in connections.all(initialized_only=True):
+                instrument_connection(connection=opened)
         # Every process (web server, task worker, manage.py) stops here on settings that contradict.
         refuse_contradicting_settings()

@@ -20,6 +20,10 @@ from django.core.cache import cache
 from django_redis.exceptions import ConnectionInterrupted
 from redis.exceptions import RedisError
 
+from {{ cookiecutter.project_slug }}.core.metrics.definitions import (
+    CACHE_LOOKUPS,
+)
+
 logger = logging.getLogger(__name__)
 
 CACHE_ERRORS = (RedisError, ConnectionInterrupted, OSError)
@@ -75,6 +79,7 @@ def get_or_build[T](
         versions = [int(found[vk]) for vk in version_keys]
         entry: Any = found.get(key)
         if entry is not None and entry[0] == versions:
+            _count(namespaces, "hit")
             return entry[1]  # type: ignore[no-any-return]
         if not cache.add(f"{key}:lock", 1, timeout=LOCK_SECONDS):
             deadline = time.monotonic() + WAIT_SECONDS
@@ -82,17 +87,26 @@ def get_or_build[T](
                 time.sleep(POLL_SECONDS)
                 entry = cache.get(key)
                 if entry is not None and entry[0] == versions:
+                    _count(namespaces, "hit")  # another caller's rebuild, waited for
                     return entry[1]  # type: ignore[no-any-return]
+            _count(namespaces, "miss")
             return build()  # the rebuild is slow or its builder died: serve, do not cache
     except CACHE_ERRORS:
         logger.warning("cache unavailable; serving from the database", exc_info=True)
+        _count(namespaces, "error")
         return build()
+    _count(namespaces, "miss")
     try:
         value = build()
         _quietly(cache.set, key, (versions, value), timeout)
         return value
     finally:
         _quietly(cache.delete, f"{key}:lock")
+
+
+def _count(namespaces: Sequence[str], result: str) -> None:
+    """Count a lookup: hit, miss (built here), or error (the cache unreachable)."""
+    CACHE_LOOKUPS.labels(",".join(namespaces), result).inc()
 
 
 def _quietly(operation: Callable[..., Any], *args: Any) -> None:

@@ -14,6 +14,9 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from {{ cookiecutter.project_slug }}.core.client_ip import client_ip
+from {{ cookiecutter.project_slug }}.core.metrics.definitions import (
+    IP_MONITOR_REFUSALS,
+)
 from {{ cookiecutter.project_slug }}.core.throttling import counters
 
 from . import services
@@ -59,6 +62,7 @@ class IPMonitorMiddleware:
             logger.debug(
                 "blocked ip refused", extra={"event": "ip_refused", "ip": ip, "path": request.path}
             )
+            IP_MONITOR_REFUSALS.labels("banned").inc()
             return blocked_response()
         if hit.count > threshold:
             if hit.crossed:  # INCRBY is atomic: exactly one sync carries the count over the line
@@ -68,6 +72,7 @@ class IPMonitorMiddleware:
                     source=BlockedIP.Source.AUTOMATIC,
                     duration=timedelta(seconds=config["BAN_SECONDS"]),
                 )
+            IP_MONITOR_REFUSALS.labels("over_threshold").inc()
             return blocked_response()
         return self.get_response(request)
 

@@ -14,6 +14,9 @@ from {{ cookiecutter.project_slug }}.core.client_ip import (
     normalise_ip,
 )
 from {{ cookiecutter.project_slug }}.core.exceptions import ApplicationError
+from {{ cookiecutter.project_slug }}.core.metrics.definitions import (
+    IP_BANS,
+)
 from {{ cookiecutter.project_slug }}.core.throttling import counters
 
 from .models import BlockedIP, RequestLog, SuspiciousIP
@@ -64,6 +67,7 @@ def ip_block(
     on_commit_robust(
         "IP ban enforcement", partial(cache.set, ban_key(ip), reason[:255] or source, timeout)
     )
+    transaction.on_commit(IP_BANS.labels(source).inc)  # a block rolled back was never one
     logger.warning(
         "ip blocked",
         extra={

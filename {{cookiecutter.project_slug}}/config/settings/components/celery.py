@@ -115,3 +115,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     },
 {%- endif %}
 }
+
+# Each worker serves its tasks' metrics and the queue lengths here (core/metrics/worker.py);
+# gunicorn's master uses METRICS_PORT, 9100, so both can run on one host.
+WORKER_METRICS_PORT = env.int("WORKER_METRICS_PORT", default=9101)

@@ -23,6 +23,9 @@ from rest_framework.exceptions import APIException, Throttled
 from rest_framework.request import Request
 
 from {{ cookiecutter.project_slug }}.core.client_ip import client_ip
+from {{ cookiecutter.project_slug }}.core.metrics.definitions import (
+    RATE_LIMIT_REFUSALS,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +65,7 @@ def check_rate_limit(
             "rate limited",
             extra={"event": "rate_limited", "group": group, "ip": client_ip(request)},
         )
+        RATE_LIMIT_REFUSALS.labels(group).inc()
         raise Throttled(wait=max(1, usage["time_left"]))
 
 

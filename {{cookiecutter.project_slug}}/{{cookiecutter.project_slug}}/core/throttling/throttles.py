@@ -8,6 +8,9 @@ from django.conf import settings
 from rest_framework.throttling import BaseThrottle
 
 from {{ cookiecutter.project_slug }}.core.client_ip import client_ip
+from {{ cookiecutter.project_slug }}.core.metrics.definitions import (
+    RATE_LIMIT_REFUSALS,
+)
 from {{ cookiecutter.project_slug }}.core.throttling import counters
 
 if TYPE_CHECKING:  # DRF imports this module while it builds APIView: no runtime import back
@@ -59,6 +62,7 @@ class WindowThrottle(BaseThrottle):
             )
             return True
         if hit.count > limit:
+            RATE_LIMIT_REFUSALS.labels(f"throttle:{self.scope}").inc()
             self.retry_after = hit.retry_after
             return False
         return True

@@ -1,0 +1,99 @@
+"""The task worker's metrics: each task's outcome and duration, and the length of its queues.
+
+The tasks run in the pool's processes; the worker's main process serves their samples (gathered
+from PROMETHEUS_MULTIPROC_DIR, as for gunicorn) on WORKER_METRICS_PORT, 9101 by default. Connected in
+config/celery.py.
+"""
+
+import logging
+import os
+import time
+from collections.abc import Iterator
+from typing import Any, cast
+
+from celery import Celery, Task
+from django.conf import settings
+from kombu import Queue
+from prometheus_client import Counter, Histogram
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+from . import exporter
+
+logger = logging.getLogger(__name__)
+
+# Tasks run for milliseconds (a flush) to minutes (a report): up to the 300 s hard limit.
+TASK_BUCKETS = (0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0)
+
+TASK_RUNS = Counter(
+    "celery_task_runs",
+    "Task runs by task name and final state: success, failure, retry.",
+    ["task", "state"],
+)
+TASK_DURATION = Histogram(
+    "celery_task_duration_seconds",
+    "Time of each task run in a pool process, by task name.",
+    ["task"],
+    buckets=TASK_BUCKETS,
+)
+
+_started: dict[str, float] = {}  # task id -> when it started, in the process running it
+
+
+def task_started(*, task_id: str, **kwargs: Any) -> None:
+    """A task_prerun receiver."""
+    _started[task_id] = time.perf_counter()
+
+
+def task_finished(*, task_id: str, task: Task[Any, Any], state: str | None, **kwargs: Any) -> None:
+    """A task_postrun receiver: counts the run under its state, and times it."""
+    started = _started.pop(task_id, None)
+    if started is not None:
+        TASK_DURATION.labels(task.name).observe(time.perf_counter() - started)
+    TASK_RUNS.labels(task.name, (state or "unknown").lower()).inc()
+
+
+class QueueLengthCollector(Collector):
+    """`celery_queue_length{queue}`: tasks waiting in each queue, read from the broker at scrape.
+
+    The figure the autoscaler of the workers reads (a task a worker has reserved is no longer in
+    it). One broker round trip per queue per scrape; a broker that does not answer gives no
+    sample rather than a wrong one.
+    """
+
+    def __init__(self, app: Celery) -> None:
+        self.app = app
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        family = GaugeMetricFamily(
+            "celery_queue_length", "Tasks waiting in the broker's queue.", labels=["queue"]
+        )
+        names = [queue.name for queue in self.app.conf.task_queues or ()] or [
+            self.app.conf.task_default_queue
+        ]
+        try:
+            with self.app.connection_for_read() as connection:
+                for name in names:
+                    # Declared as the worker declares it (an empty Redis queue has no key).
+                    declared = Queue(name).bind(connection.default_channel).queue_declare()
+                    # AMQP's declare-ok (name, messages, consumers); the stubs say it is the name.
+                    _, waiting, _ = cast("tuple[str, int, int]", declared)
+                    family.add_metric([name], waiting)
+        except Exception:
+            logger.warning("queue length not read from the broker", exc_info=True)
+        yield family
+
+
+def serve(*, app: Celery) -> None:
+    """A worker_init receiver's work: serve the pool's samples and the queue lengths."""
+    if not os.environ.get(exporter.MULTIPROC_DIR_VARIABLE):
+        # Without it each pool process keeps its counters to itself: serving the main process's
+        # would show none of the tasks. The image and `make worker` set it.
+        logger.warning("worker metrics not served: set PROMETHEUS_MULTIPROC_DIR (docs)")
+        return
+    exporter.clear_multiprocess_dir()
+    host, port = settings.METRICS_HOST, settings.WORKER_METRICS_PORT
+    try:
+        exporter.serve(host=host, port=port, extra=[QueueLengthCollector(app)])
+    except OSError as error:
+        logger.error("worker metrics not served on %s:%s: %s", host, port, error)
