@@ -149,6 +149,10 @@ def running_gunicorn(log: Path, *, workers: int = 3, **settings_env: str) -> Ite
             "ALLOWED_HOSTS": "127.0.0.1",
             "SECURE_SSL_REDIRECT": "false",
             "LOG_LEVEL": "ERROR",
+            # Under --config config/gunicorn.py the master serves metrics: on loopback, and on a
+            # port of this server's own (tests and replicas run side by side).
+            "METRICS_HOST": "127.0.0.1",
+            "METRICS_PORT": str(free_port()),
         }
         | settings_env
     )

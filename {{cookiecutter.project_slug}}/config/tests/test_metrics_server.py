@@ -1,0 +1,107 @@
+"""Metrics from gunicorn with several workers, scraped as Prometheus scrapes them.
+
+Each worker counts in its own process; the master adds their samples up (prometheus-client's
+multiprocess mode, config/gunicorn.py). The counts asserted here are exact: a request counted by
+no worker, or by two, fails them.
+"""
+
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+
+from tests.support.fresh_process import free_port, http_call, running_gunicorn
+from tests.support.metrics import label_values, promtool_check_metrics, sample, scrape
+
+# Slow: starts gunicorn. django_db: the server needs the test database to exist.
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]
+
+WORKERS = 3
+ROOT_CALLS = 24
+
+
+@pytest.fixture(scope="module")
+def served(
+    django_db_setup: None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, str]]:
+    cache.clear()  # the login budget of an earlier run (module fixtures start before conftest's)
+    folder = tmp_path_factory.mktemp("metrics")
+    port = free_port()
+    with running_gunicorn(
+        folder / "gunicorn.log",
+        workers=WORKERS,
+        GUNICORN_CMD_ARGS="--config config/gunicorn.py",
+        METRICS_PORT=str(port),
+        PROMETHEUS_MULTIPROC_DIR=str(folder / "samples"),
+        RATELIMIT_LOGIN_IP="2/d",  # per day: no window rolls over mid-test
+        THROTTLE_ANON_RATE="1000/m",
+    ) as base:
+        yield {
+            "base": base,
+            "metrics": f"http://127.0.0.1:{port}/metrics",
+            "samples": str(folder / "samples"),
+        }
+
+
+@pytest.fixture(scope="module")
+def traffic(served: dict[str, str]) -> str:
+    """Requests of every kind, from several clients at once; then one scrape."""
+    base = served["base"]
+    with ThreadPoolExecutor(max_workers=6) as pool:  # concurrent: every worker takes some
+        statuses = list(pool.map(lambda _: http_call(f"{base}/api/v1/").status, range(ROOT_CALLS)))
+    assert statuses == [200] * ROOT_CALLS
+    assert [http_call(f"{base}{path}").status for path in ("/nope/", "/wp-login.php")] == [404] * 2
+    logins = [
+        http_call(f"{base}/api/v1/auth/token/", {"email": f"g{n}@example.com", "password": "x"})
+        for n in range(3)
+    ]
+    assert [answer.status for answer in logins] == [401, 401, 429]
+{%- if cookiecutter.example_app == "catalog" %}
+    # The cached list: built once (a miss), then read from Redis by whichever worker (hits).
+    assert [http_call(f"{base}/api/v1/products/").status for _ in range(3)] == [200] * 3
+{%- endif %}
+    return scrape(served["metrics"])
+
+
+def test_every_workers_requests_are_counted_once(served: dict[str, str], traffic: str) -> None:
+    root = {"method": "GET", "route": "api-v1:root"}
+    assert sample(traffic, "http_server_responses_total", **root, status_class="2xx") == ROOT_CALLS
+    assert sample(traffic, "http_server_request_duration_seconds_count", **root) == ROOT_CALLS
+    # Each of them in a bucket: the +Inf bucket of a histogram is its count.
+    inf = sample(traffic, "http_server_request_duration_seconds_bucket", **root, le="+Inf")
+    assert inf == ROOT_CALLS
+    # More than one worker wrote samples: the sums above are over processes.
+    assert len(list(Path(served["samples"]).glob("counter_*.db"))) >= 2
+
+
+def test_unmatched_paths_refusals_and_sql_are_counted(traffic: str) -> None:
+    unmatched = {"route": "unmatched", "status_class": "4xx"}
+    assert sample(traffic, "http_server_responses_total", **unmatched) == 2
+    token = {"method": "POST", "route": "api-v1:token-obtain"}
+    assert sample(traffic, "http_server_responses_total", **token, status_class="4xx") == 3
+    assert sample(traffic, "rate_limit_refusals_total", limit="login_ip") == 1
+    assert sample(traffic, "db_client_query_duration_seconds_count", alias="default") > 0
+    # Routes are pattern names, never paths a client chose.
+    routes = label_values(traffic, "http_server_responses_total", "route")
+    assert routes
+    assert not any("/" in route for route in routes)
+{%- if cookiecutter.example_app == "catalog" %}
+
+
+def test_cache_hits_and_misses_are_counted_across_workers(traffic: str) -> None:
+    (namespace,) = label_values(traffic, "cache_lookups_total", "namespace")
+    assert sample(traffic, "cache_lookups_total", namespace=namespace, result="miss") == 1
+    assert sample(traffic, "cache_lookups_total", namespace=namespace, result="hit") == 2
+{%- endif %}
+
+
+def test_promtool_accepts_the_scrape(traffic: str) -> None:
+    checked = promtool_check_metrics(traffic)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert checked.stdout + checked.stderr == ""
+
+
+def test_metrics_are_not_served_on_the_api_port(served: dict[str, str]) -> None:
+    assert http_call(f"{served['base']}/metrics").status == 404
