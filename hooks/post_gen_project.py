@@ -46,7 +46,8 @@ OPTIONS = {
 # The Kubernetes manifests and the multi-replica tests that prove what they assume: the manifests
 # run the Docker image, so use_docker=n removes them as use_kubernetes=n does.
 KUBERNETES = [
-    "deploy",
+    "deploy/kubernetes",
+    "deploy/monitoring/kustomization.yaml",  # the monitoring assets as ConfigMaps
     "tests/support/haproxy.py",
     "config/tests/test_scale_out.py",
     "config/tests/test_scale_out_worker.py",
@@ -80,6 +81,9 @@ PRUNE: dict[tuple[str, str], list[str]] = {
         "config/tests/test_scale_out_worker.py",
         f"{SLUG}/core/metrics/worker.py",
         "config/tests/test_metrics_worker.py",
+        "deploy/monitoring/alerts-tasks.yml",
+        "deploy/monitoring/alerts-tasks.test.yml",
+        "deploy/monitoring/dashboard-tasks.json",
         "deploy/kubernetes/base/worker.yaml",
         "deploy/kubernetes/base/beat.yaml",
     ],

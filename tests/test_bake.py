@@ -8,6 +8,7 @@ import subprocess
 import sys
 import tomllib
 from collections.abc import Callable
+from fnmatch import fnmatch
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ from conftest import (
 from pytest_cookies.plugin import Cookies
 
 RUFF = str(Path(sys.executable).with_name("ruff"))
+UNRENDERED: list[str] = COOKIECUTTER_JSON["_copy_without_render"]
 
 
 def test_the_bakes_cover_every_value_of_every_option() -> None:
@@ -58,11 +60,10 @@ def test_bake_leaves_no_jinja_in_any_file_or_file_name(
             text = re.sub(
                 r"\$\{\{.*?\}\}|\{\{(is_default_branch|version|major|minor)\}\}", "", text
             )
-        # Django templates are copied unrendered (_copy_without_render): their {{ }} are Django's.
-        django_template = "templates" in rel.parts
-        for marker in (
-            ("cookiecutter.",) if django_template else ("{{", "{%", "{#", "cookiecutter.")
-        ):
+        # Files copied unrendered (_copy_without_render: Django templates, Prometheus rules,
+        # Grafana dashboards): their {{ }} are Django's, Prometheus's or Grafana's.
+        unrendered = any(fnmatch(str(rel), pattern) for pattern in UNRENDERED)
+        for marker in ("cookiecutter.",) if unrendered else ("{{", "{%", "{#", "cookiecutter."):
             assert marker not in text, f"{rel} still holds {marker!r}"
 
 

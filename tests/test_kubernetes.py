@@ -79,7 +79,12 @@ def workloads(objects: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
 
 
 def config(objects: list[dict[str, Any]]) -> dict[str, str]:
-    [config_map] = [o for o in objects if o["kind"] == "ConfigMap"]
+    # The settings' ConfigMap (its name carries a hash of its contents); the others hold files.
+    [config_map] = [
+        o
+        for o in objects
+        if o["kind"] == "ConfigMap" and o["metadata"]["name"].startswith("app-config-")
+    ]
     data: dict[str, str] = config_map["data"]
     return data
 
@@ -101,7 +106,7 @@ def test_kubernetes_manifests_exist_only_with_the_option_and_docker(
     bake: Callable[[str], Bake], name: str
 ) -> None:
     project = bake(name)
-    present = (project.path / "deploy").exists()
+    present = (project.path / "deploy" / "kubernetes").exists()
     assert present == (name in KUBERNETES_BAKES)
     if not present:  # nor the tests that prove what they assume
         assert not (project.path / "tests" / "support" / "haproxy.py").exists()
@@ -313,18 +318,28 @@ def test_the_proxy_settings_agree_with_the_ingress_that_is_the_only_way_in(
         assert settings["TRUSTED_PROXY_COUNT"] == "1"
         assert settings["SECURE_PROXY_SSL_HEADER"] == "true"
         web = find(objects, "Deployment", "web")
-        [port] = pod_spec(web)["containers"][0]["ports"]
+        [port] = [p for p in pod_spec(web)["containers"][0]["ports"] if p["name"] == "http"]
         policies = [o for o in objects if o["kind"] == "NetworkPolicy"]
         deny = find(objects, "NetworkPolicy", "default-deny")["spec"]
         assert deny == {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
-        # Into the app's pods, one way only: the controller to gunicorn. (The other policy lets
-        # the controller reach cert-manager's solver pods, which no app pod's labels match.)
+        # Into the app's pods, one way only: the controller to gunicorn. (One other policy lets
+        # the controller reach cert-manager's solver pods, which no app pod's labels match; the
+        # last lets Prometheus reach the metrics ports, and no other port.)
         inbound = {
             p["metadata"]["name"]: p
             for p in policies
             if "Ingress" in p["spec"]["policyTypes"] and p["metadata"]["name"] != "default-deny"
         }
-        assert sorted(inbound) == ["acme-solver-from-ingress", "web-from-ingress"]
+        assert sorted(inbound) == [
+            "acme-solver-from-ingress",
+            "metrics-from-monitoring",
+            "web-from-ingress",
+        ]
+        [scrape] = inbound["metrics-from-monitoring"]["spec"]["ingress"]
+        assert scrape["ports"] == [{"protocol": "TCP", "port": "metrics"}]
+        assert scrape["from"] == [
+            {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}
+        ]
         solver = inbound["acme-solver-from-ingress"]["spec"]["podSelector"]["matchLabels"]
         assert solver == {"acme.cert-manager.io/http01-solver": "true"}
         [rule] = inbound["web-from-ingress"]["spec"]["ingress"]
@@ -360,7 +375,11 @@ def test_no_secret_is_committed_and_every_process_reads_the_same_settings(
         objects = rendered(name, overlay)
         assert not [o for o in objects if o["kind"] == "Secret"]
         assert not [key for key in config(objects) if secret_words.search(key)]
-        config_name = next(o for o in objects if o["kind"] == "ConfigMap")["metadata"]["name"]
+        config_name = next(
+            o["metadata"]["name"]
+            for o in objects
+            if o["kind"] == "ConfigMap" and o["metadata"]["name"].startswith("app-config-")
+        )
         for workload in workloads(objects):
             spec = pod_spec(workload)
             for container in spec["containers"] + spec.get("initContainers", []):
@@ -423,3 +442,33 @@ def beat_schedule_as_cron(settings: str) -> dict[str, str]:
             raise AssertionError(f"a schedule this test cannot read: {schedule}")
         crons[COMMAND_OF_TASK.get(task, task)] = cron
     return crons
+
+
+@pytest.mark.parametrize("name", KUBERNETES_BAKES)
+def test_the_metrics_ports_are_announced_and_the_monitoring_assets_shipped(
+    rendered: Callable[[str, str], list[dict[str, Any]]], bake: Callable[[str], Bake], name: str
+) -> None:
+    monitoring = bake(name).path / "deploy" / "monitoring"
+    for overlay in OVERLAYS:
+        objects = rendered(name, overlay)
+        for workload in (o for o in objects if o["kind"] == "Deployment"):
+            ports = {
+                port["name"]: port["containerPort"]
+                for container in pod_spec(workload)["containers"]
+                for port in container.get("ports", [])
+            }
+            annotations = pod_template(workload)["metadata"].get("annotations", {})
+            if "metrics" in ports:  # the scrape annotation names the port that serves
+                assert annotations["prometheus.io/scrape"] == "true"
+                assert annotations["prometheus.io/port"] == str(ports["metrics"])
+            else:
+                assert workload["metadata"]["name"] == "beat"  # a scheduler: no pool, no samples
+        rules = find(objects, "ConfigMap", "prometheus-rules")["data"]
+        assert rules == {
+            path.name: path.read_text()
+            for path in monitoring.glob("alerts*.yml")
+            if not path.name.endswith(".test.yml")
+        }
+        dashboards = find(objects, "ConfigMap", "grafana-dashboards")
+        assert dashboards["metadata"]["labels"]["grafana_dashboard"] == "1"
+        assert dashboards["data"] == {p.name: p.read_text() for p in monitoring.glob("dash*.json")}

@@ -35,7 +35,7 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "")
 # prometheus_client in the master before the directory is set.)
 TRUE = {"true", "on", "ok", "y", "yes", "1"}  # django-environ's env.bool
 metrics_enabled = os.environ.get("METRICS_ENABLED", "true").lower() in TRUE
-metrics_host = os.environ.get("METRICS_HOST", "0.0.0.0")  # noqa: S104 - inside a container
+metrics_host = os.environ.get("METRICS_HOST", "0.0.0.0")  # noqa: S104 # nosec B104: a container
 metrics_port = int(os.environ.get("METRICS_PORT", "9100"))
 own_multiproc_dir = metrics_enabled and not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
 if own_multiproc_dir:  # the image sets one; elsewhere a fresh one, removed at exit

@@ -5,15 +5,34 @@ multiprocess mode, config/gunicorn.py). The counts asserted here are exact: a re
 no worker, or by two, fails them.
 """
 
+import json
+import os
+import signal
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
+import yaml
 from django.core.cache import cache
 
-from tests.support.fresh_process import free_port, http_call, running_gunicorn
-from tests.support.metrics import label_values, promtool_check_metrics, sample, scrape
+from tests.support.fresh_process import (
+    PROJECT_ROOT,
+    free_port,
+    http_call,
+    running_gunicorn,
+    wait_for,
+)
+from tests.support.metrics import (
+    label_values,
+    prometheus_api,
+    promtool_check_metrics,
+    running_prometheus,
+    sample,
+    scrape,
+)
 
 # Slow: starts gunicorn. django_db: the server needs the test database to exist.
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
@@ -32,7 +51,7 @@ def served(
     with running_gunicorn(
         folder / "gunicorn.log",
         workers=WORKERS,
-        GUNICORN_CMD_ARGS="--config config/gunicorn.py",
+        GUNICORN_CMD_ARGS=f"--config config/gunicorn.py --pid {folder / 'gunicorn.pid'}",
         METRICS_PORT=str(port),
         PROMETHEUS_MULTIPROC_DIR=str(folder / "samples"),
         RATELIMIT_LOGIN_IP="2/d",  # per day: no window rolls over mid-test
@@ -42,6 +61,7 @@ def served(
             "base": base,
             "metrics": f"http://127.0.0.1:{port}/metrics",
             "samples": str(folder / "samples"),
+            "pid": str(folder / "gunicorn.pid"),
         }
 
 
@@ -105,3 +125,53 @@ def test_promtool_accepts_the_scrape(traffic: str) -> None:
 
 def test_metrics_are_not_served_on_the_api_port(served: dict[str, str]) -> None:
     assert http_call(f"{served['base']}/metrics").status == 404
+
+
+def test_a_real_prometheus_scrapes_the_workers_and_evaluates_the_alert_rules(
+    served: dict[str, str], traffic: str, tmp_path: Path
+) -> None:
+    target = urlsplit(served["metrics"]).netloc
+    rules = PROJECT_ROOT / "deploy" / "monitoring" / "alerts.yml"
+    with running_prometheus(tmp_path, targets=[target], rule_files=[rules]) as prometheus:
+
+        def evaluated() -> list[dict[str, Any]]:
+            groups = prometheus_api(prometheus, "/api/v1/rules")["groups"]
+            found = [rule for group in groups for rule in group["rules"]]
+            return found if all(rule["evaluationTime"] > 0 for rule in found) else []
+
+        def up() -> list[dict[str, Any]]:
+            selector = "up{instance=" + json.dumps(target) + "}"  # (no f-string: braces double)
+            return list(prometheus_api(prometheus, "/api/v1/query", query=selector)["result"])
+
+        wait_for(lambda: up() and evaluated(), "Prometheus to scrape and evaluate every rule")
+        health = {rule["name"]: rule["health"] for rule in evaluated()}
+        assert health == dict.fromkeys(alert_names(rules), "ok")
+        assert [series["value"][1] for series in up()] == ["1"]
+        query = 'sum(http_server_responses_total{route="api-v1:root", status_class="2xx"})'
+        (total,) = prometheus_api(prometheus, "/api/v1/query", query=query)["result"]
+        assert float(total["value"][1]) == ROOT_CALLS  # what the scrape said, summed the same way
+        assert prometheus_api(prometheus, "/api/v1/alerts")["alerts"] == []  # nothing is wrong
+
+
+def alert_names(rule_file: Path) -> set[str]:
+    return {
+        rule["alert"]
+        for group in yaml.safe_load(rule_file.read_text())["groups"]
+        for rule in group["rules"]
+    }
+
+
+def test_a_replaced_worker_keeps_its_counts(served: dict[str, str], traffic: str) -> None:
+    root = {"method": "GET", "route": "api-v1:root", "status_class": "2xx"}
+    before = sample(scrape(served["metrics"]), "http_server_responses_total", **root)
+    master = int(Path(served["pid"]).read_text())
+    workers = set(Path(f"/proc/{master}/task/{master}/children").read_text().split())
+    # As max_requests retires a worker: it exits, and gunicorn forks a new one.
+    os.kill(int(min(workers)), signal.SIGTERM)
+
+    def replaced() -> bool:
+        now = set(Path(f"/proc/{master}/task/{master}/children").read_text().split())
+        return len(now) == WORKERS and now != workers
+
+    wait_for(replaced, "gunicorn to fork a replacement")
+    assert sample(scrape(served["metrics"]), "http_server_responses_total", **root) == before

@@ -13,4 +13,4 @@ if METRICS_ENABLED:
     MIDDLEWARE.insert(0, f"{PACKAGE}.core.metrics.middleware.MetricsMiddleware")
 # Where gunicorn's master (METRICS_PORT, 9100, in config/gunicorn.py) and each task worker serve
 # /metrics: every interface inside a container; never published through the proxy or the Ingress.
-METRICS_HOST = env.str("METRICS_HOST", default="0.0.0.0")  # noqa: S104
+METRICS_HOST = env.str("METRICS_HOST", default="0.0.0.0")  # noqa: S104 # nosec B104

@@ -37,6 +37,8 @@ TASK_DURATION = Histogram(
     buckets=TASK_BUCKETS,
 )
 
+QUEUE_LENGTH = "celery_queue_length"  # a gauge read from the broker at each scrape (below)
+
 _started: dict[str, float] = {}  # task id -> when it started, in the process running it
 
 
@@ -66,7 +68,7 @@ class QueueLengthCollector(Collector):
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         family = GaugeMetricFamily(
-            "celery_queue_length", "Tasks waiting in the broker's queue.", labels=["queue"]
+            QUEUE_LENGTH, "Tasks waiting in the broker's queue.", labels=["queue"]
         )
         names = [queue.name for queue in self.app.conf.task_queues or ()] or [
             self.app.conf.task_default_queue
