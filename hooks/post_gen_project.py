@@ -80,6 +80,7 @@ PRUNE: dict[tuple[str, str], list[str]] = {
         f"{SLUG}/idempotency/tasks.py",
         "config/tests/test_scale_out_worker.py",
         f"{SLUG}/core/metrics/worker.py",
+        f"{SLUG}/core/metrics/tests/test_worker_metrics.py",
         "config/tests/test_metrics_worker.py",
         "deploy/monitoring/alerts-tasks.yml",
         "deploy/monitoring/alerts-tasks.test.yml",

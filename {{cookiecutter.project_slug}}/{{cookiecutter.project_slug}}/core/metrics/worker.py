@@ -74,14 +74,16 @@ class QueueLengthCollector(Collector):
             self.app.conf.task_default_queue
         ]
         try:
-            with self.app.connection_for_read() as connection:
+            # One attempt, two seconds: a scrape must not wait out the broker's retries.
+            with self.app.connection_for_read(connect_timeout=2) as connection:
+                connection.ensure_connection(max_retries=0)
                 for name in names:
                     # Declared as the worker declares it (an empty Redis queue has no key).
                     declared = Queue(name).bind(connection.default_channel).queue_declare()
                     # AMQP's declare-ok (name, messages, consumers); the stubs say it is the name.
                     _, waiting, _ = cast("tuple[str, int, int]", declared)
                     family.add_metric([name], waiting)
-        except Exception:
+        except Exception:  # whatever the broker raised: a collector that raises fails the scrape
             logger.warning("queue length not read from the broker", exc_info=True)
         yield family
 

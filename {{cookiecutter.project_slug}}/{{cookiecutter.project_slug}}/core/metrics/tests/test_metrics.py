@@ -106,6 +106,8 @@ def test_metrics_can_be_switched_off_in_the_settings(enabled: str) -> None:
             "METRICS_ENABLED": enabled,
             "SECRET_KEY": "x" * 50,
             "ALLOWED_HOSTS": "example.com",
+            "DATABASE_URL": "sqlite:///:memory:",
+            "REDIS_URL": "redis://127.0.0.1:6379/0",  # named, never reached
         },
     )
     assert result.returncode == 0, result.stderr
