@@ -201,6 +201,7 @@ PINNED_DISTRIBUTIONS: frozenset[str] = frozenset(
         "ruamel-yaml",
         "ruff",
         "schemathesis",
+        "sentry-sdk",
         "six",
         "sortedcontainers",
         "sqlparse",

@@ -19,7 +19,6 @@ from kombu.exceptions import OperationalError as BrokerError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from {{ cookiecutter.project_slug }}.core.metrics import exporter
 from {{ cookiecutter.project_slug }}.core.metrics import worker as worker_metrics
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
@@ -96,11 +95,9 @@ app = Celery("config")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-if settings.METRICS_ENABLED:
-    # Tasks counted and timed where they run; the main process serves them before the pool starts.
-    signals.task_prerun.connect(worker_metrics.task_started, weak=False)
-    signals.task_postrun.connect(worker_metrics.task_finished, weak=False)
-    signals.worker_init.connect(lambda **_: worker_metrics.serve(app=app), weak=False)
-    signals.worker_process_shutdown.connect(
-        lambda pid, **_: exporter.mark_process_dead(pid), weak=False
-    )
+# Tasks counted and timed where they run; the main process serves them before the pool starts.
+# (Each receiver reads METRICS_ENABLED when called: importing this module loads no settings.)
+signals.task_prerun.connect(worker_metrics.task_started)
+signals.task_postrun.connect(worker_metrics.task_finished)
+signals.worker_init.connect(worker_metrics.worker_started)
+signals.worker_process_shutdown.connect(worker_metrics.pool_process_exited)

@@ -66,7 +66,7 @@ def child_exit(server: Any, worker: Any) -> None:
     if metrics_enabled:
         from {{ cookiecutter.project_slug }}.core.metrics import exporter
 
-        exporter.mark_process_dead(worker.pid)
+        exporter.fold_exited_process(worker.pid)
 
 
 def on_exit(server: Any) -> None:

@@ -175,3 +175,7 @@ def test_a_replaced_worker_keeps_its_counts(served: dict[str, str], traffic: str
 
     wait_for(replaced, "gunicorn to fork a replacement")
     assert sample(scrape(served["metrics"]), "http_server_responses_total", **root) == before
+    # Its samples were folded into the archive: the directory does not grow with each worker.
+    names = {path.name for path in Path(served["samples"]).iterdir()}
+    assert {"counter_archive.db", "histogram_archive.db"} <= names
+    assert not {name for name in names if name.endswith(f"_{min(workers)}.db")}

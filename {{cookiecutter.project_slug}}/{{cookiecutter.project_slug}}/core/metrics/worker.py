@@ -1,8 +1,8 @@
 """The task worker's metrics: each task's outcome and duration, and the length of its queues.
 
 The tasks run in the pool's processes; the worker's main process serves their samples (gathered
-from PROMETHEUS_MULTIPROC_DIR, as for gunicorn) on WORKER_METRICS_PORT, 9101 by default. Connected in
-config/celery.py.
+from PROMETHEUS_MULTIPROC_DIR, as for gunicorn) on WORKER_METRICS_PORT, 9101 by default. The
+receivers are connected in config/celery.py.
 """
 
 import logging
@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any, cast
 
 from celery import Celery, Task
+from celery.worker import WorkController
 from django.conf import settings
 from kombu import Queue
 from prometheus_client import Counter, Histogram
@@ -44,11 +45,14 @@ _started: dict[str, float] = {}  # task id -> when it started, in the process ru
 
 def task_started(*, task_id: str, **kwargs: Any) -> None:
     """A task_prerun receiver."""
-    _started[task_id] = time.perf_counter()
+    if settings.METRICS_ENABLED:
+        _started[task_id] = time.perf_counter()
 
 
 def task_finished(*, task_id: str, task: Task[Any, Any], state: str | None, **kwargs: Any) -> None:
     """A task_postrun receiver: counts the run under its state, and times it."""
+    if not settings.METRICS_ENABLED:
+        return
     started = _started.pop(task_id, None)
     if started is not None:
         TASK_DURATION.labels(task.name).observe(time.perf_counter() - started)
@@ -88,8 +92,13 @@ class QueueLengthCollector(Collector):
         yield family
 
 
-def serve(*, app: Celery) -> None:
-    """A worker_init receiver's work: serve the pool's samples and the queue lengths."""
+def worker_started(*, sender: WorkController, **kwargs: Any) -> None:
+    """A worker_init receiver: serves the pool's samples and the queue lengths.
+
+    It runs in the worker's main process before the pool starts, on WORKER_METRICS_PORT.
+    """
+    if not settings.METRICS_ENABLED:
+        return
     if not os.environ.get(exporter.MULTIPROC_DIR_VARIABLE):
         # Without it each pool process keeps its counters to itself: serving the main process's
         # would show none of the tasks. The image and `make worker` set it.
@@ -98,6 +107,12 @@ def serve(*, app: Celery) -> None:
     exporter.clear_multiprocess_dir()
     host, port = settings.METRICS_HOST, settings.WORKER_METRICS_PORT
     try:
-        exporter.serve(host=host, port=port, extra=[QueueLengthCollector(app)])
+        exporter.serve(host=host, port=port, extra=[QueueLengthCollector(sender.app)])
     except OSError as error:
         logger.error("worker metrics not served on %s:%s: %s", host, port, error)
+
+
+def pool_process_exited(*, pid: int, **kwargs: Any) -> None:
+    """A worker_process_shutdown receiver: forget the exited process's live samples."""
+    if settings.METRICS_ENABLED:
+        exporter.mark_process_dead(pid)

@@ -1,0 +1,22 @@
+"""Error reporting: Sentry when SENTRY_DSN is set, with personal data scrubbed; nothing otherwise.
+
+Always present. The release is the project's version from pyproject.toml unless SENTRY_RELEASE
+names one (the image's tag, a commit). core/observability/error_reporting.py does the work.
+"""
+
+import tomllib
+
+from ..env import BASE_DIR, PACKAGE, env
+
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from {{ cookiecutter.project_slug }}.core.observability.error_reporting import (
+        init_error_reporting,
+    )
+
+    _version = tomllib.loads((BASE_DIR / "pyproject.toml").read_text())["project"]["version"]
+    init_error_reporting(
+        dsn=SENTRY_DSN,
+        release=env.str("SENTRY_RELEASE", default=f"{PACKAGE}@{_version}"),
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+    )
