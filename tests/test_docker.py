@@ -255,12 +255,20 @@ def test_the_image_runs_when_mirrored_without_docker(
     entrypoint = instruction(dockerfile, "ENTRYPOINT")
     assert entrypoint[:2] == ["tini", "--"]
     command = [entrypoint[2].replace("/app/", f"{app}/"), *instruction(dockerfile, "CMD")]
-    port = free_port()
+    port, metrics_port = free_port(), free_port()
+    # The image keeps its metrics samples under /tmp (its one writable path in the manifests);
+    # here, a folder of this test's own, and the metrics port on loopback.
+    assert re.search(r"^\s+PROMETHEUS_MULTIPROC_DIR=/tmp/\S+$", dockerfile, re.MULTILINE)
+    metrics = {
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "prometheus"),
+        "METRICS_HOST": "127.0.0.1",
+        "METRICS_PORT": str(metrics_port),
+    }
     log = (tmp_path / "server.log").open("wb")
     server = subprocess.Popen(
         command,
         cwd=app,
-        env=production | {"RUN_MIGRATIONS": "1", "GUNICORN_BIND": f"127.0.0.1:{port}"},
+        env=production | metrics | {"RUN_MIGRATIONS": "1", "GUNICORN_BIND": f"127.0.0.1:{port}"},
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -272,6 +280,8 @@ def test_the_image_runs_when_mirrored_without_docker(
             seconds=90,
         )
         assert get(f"http://127.0.0.1:{port}/health/ready/") == 200
+        with urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=5) as m:
+            assert 'route="health:ready"' in m.read().decode()  # the master serves the workers'
     finally:
         server.send_signal(signal.SIGTERM)
         assert server.wait(timeout=30) == 0  # a graceful stop

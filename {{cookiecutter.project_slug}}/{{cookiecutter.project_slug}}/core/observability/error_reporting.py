@@ -49,7 +49,7 @@ def init_error_reporting(*, dsn: str, release: str, environment: str) -> None:
         event_scrubber=EventScrubber(denylist=DENYLIST, recursive=True),
         before_send=scrub_event,
         before_send_transaction=scrub_event,
-        # Errors only: traces go through OpenTelemetry when it is configured, not here.
+        # Errors only: this SDK sends no performance traces.
         traces_sample_rate=None,
     )
 
