@@ -2,7 +2,10 @@
 
 import os
 import shutil
+import sys
 import tempfile
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")  # all interfaces: inside a container
@@ -42,20 +45,31 @@ if own_multiproc_dir:  # the image sets one; elsewhere a fresh one, removed at e
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="prometheus-")
 
 
+def metrics_exporter() -> ModuleType:
+    """The project's exporter (core/metrics/exporter.py), whatever folder gunicorn serves from.
+
+    Imported in the hooks, not above: the directory must be set first. With --chdir elsewhere
+    (another app served with these settings) the project is not on the path: its root is added
+    last, so it shadows nothing.
+    """
+    root = str(Path(__file__).resolve().parent.parent)
+    if root not in sys.path:
+        sys.path.append(root)
+    from {{ cookiecutter.project_slug }}.core.metrics import exporter
+
+    return exporter
+
+
 def on_starting(server: Any) -> None:
     if metrics_enabled:
-        from {{ cookiecutter.project_slug }}.core.metrics import exporter
-
-        exporter.clear_multiprocess_dir()
+        metrics_exporter().clear_multiprocess_dir()
 
 
 def when_ready(server: Any) -> None:
     if not metrics_enabled:
         return
-    from {{ cookiecutter.project_slug }}.core.metrics import exporter
-
     try:
-        port = exporter.serve(host=metrics_host, port=metrics_port)
+        port = metrics_exporter().serve(host=metrics_host, port=metrics_port)
     except OSError as error:  # the port is taken: serve the API all the same, and say so
         server.log.error("metrics not served on %s:%s: %s", metrics_host, metrics_port, error)
     else:
@@ -64,9 +78,7 @@ def when_ready(server: Any) -> None:
 
 def child_exit(server: Any, worker: Any) -> None:
     if metrics_enabled:
-        from {{ cookiecutter.project_slug }}.core.metrics import exporter
-
-        exporter.fold_exited_process(worker.pid)
+        metrics_exporter().fold_exited_process(worker.pid)
 
 
 def on_exit(server: Any) -> None:

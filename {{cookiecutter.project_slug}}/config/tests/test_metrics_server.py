@@ -8,6 +8,9 @@ no worker, or by two, fails them.
 import json
 import os
 import signal
+import subprocess
+import sys
+import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -179,3 +182,44 @@ def test_a_replaced_worker_keeps_its_counts(served: dict[str, str], traffic: str
     names = {path.name for path in Path(served["samples"]).iterdir()}
     assert {"counter_archive.db", "histogram_archive.db"} <= names
     assert not {name for name in names if name.endswith(f"_{min(workers)}.db")}
+
+
+def test_the_settings_serve_metrics_for_an_app_in_another_folder(tmp_path: Path) -> None:
+    # Found by the template's bench: its baseline app, served with these settings from its own
+    # folder (--chdir), stopped gunicorn at start-up, the project not being importable there.
+    (tmp_path / "plain.py").write_text(
+        "def application(environ, start_response):\n"
+        "    start_response('200 OK', [('Content-Type', 'text/plain')])\n"
+        "    return [b'ok']\n"
+    )
+    port, metrics_port = free_port(), free_port()
+    env = {k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"} | {
+        "METRICS_HOST": "127.0.0.1",
+        "METRICS_PORT": str(metrics_port),
+    }
+    config = PROJECT_ROOT / "config" / "gunicorn.py"
+    command = [sys.executable, "-m", "gunicorn", "--config", str(config), "--chdir", str(tmp_path)]
+    command += ["--workers", "1", "--bind", f"127.0.0.1:{port}", "plain:application"]
+    server = subprocess.Popen(  # noqa: S603 - our own interpreter and a fixed command
+        command,
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        up = f"http://127.0.0.1:{port}/"
+        wait_for(lambda: server.poll() is not None or answers(up), "gunicorn to answer")
+        assert server.poll() is None, "gunicorn stopped at start-up"
+        wait_for(lambda: answers(f"http://127.0.0.1:{metrics_port}/metrics"), "the metrics port")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback
+            return bool(response.status == 200)
+    except OSError:
+        return False
