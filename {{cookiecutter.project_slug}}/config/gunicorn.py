@@ -8,11 +8,20 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+
+def whole_number(name: str, default: int) -> int:
+    """An integer setting from the environment; a wrong one stops gunicorn with one clear line."""
+    value = os.environ.get(name, str(default))
+    if not value.strip().isdigit():
+        raise SystemExit(f"{name} must be a whole number, not {value!r}")
+    return int(value)
+
+
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")  # all interfaces: inside a container
 # Sync workers: one request each. WEB_CONCURRENCY is the usual knob; ~2 per CPU is a start.
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+workers = whole_number("WEB_CONCURRENCY", 2)
 # A worker stuck longer than this is killed and replaced.
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+timeout = whole_number("GUNICORN_TIMEOUT", 30)
 # Let in-flight requests finish on SIGTERM before exiting (below the orchestrator's grace period).
 graceful_timeout = 20
 # Recycle workers now and then: a slow leak in any library cannot grow forever.
@@ -39,7 +48,7 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "")
 TRUE = {"true", "on", "ok", "y", "yes", "1"}  # django-environ's env.bool
 metrics_enabled = os.environ.get("METRICS_ENABLED", "true").lower() in TRUE
 metrics_host = os.environ.get("METRICS_HOST", "0.0.0.0")  # noqa: S104 # nosec B104: a container
-metrics_port = int(os.environ.get("METRICS_PORT", "9100"))
+metrics_port = whole_number("METRICS_PORT", 9100)
 own_multiproc_dir = metrics_enabled and not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
 if own_multiproc_dir:  # the image sets one; elsewhere a fresh one, removed at exit
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="prometheus-")

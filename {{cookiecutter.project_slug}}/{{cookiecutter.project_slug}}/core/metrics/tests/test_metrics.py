@@ -124,3 +124,14 @@ def test_gunicorn_reads_metrics_enabled_as_the_settings_do(word: str) -> None:
         env={"METRICS_ENABLED": word, "PROMETHEUS_MULTIPROC_DIR": "/nonexistent"},
     )
     assert result.stdout.strip() == "True", result.stderr
+
+
+@pytest.mark.parametrize("name", ["METRICS_PORT", "WEB_CONCURRENCY", "GUNICORN_TIMEOUT"])
+def test_gunicorn_refuses_a_number_that_is_not_one_in_one_line(name: str) -> None:
+    result = run_with_settings(
+        "import runpy; runpy.run_path('config/gunicorn.py')",
+        settings_module="config.settings.test",
+        env={name: "9100abc", "PROMETHEUS_MULTIPROC_DIR": "/nonexistent"},
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"{name} must be a whole number, not '9100abc'"
