@@ -258,7 +258,7 @@ def test_the_image_runs_when_mirrored_without_docker(
     port, metrics_port = free_port(), free_port()
     # The image keeps its metrics samples under /tmp (its one writable path in the manifests);
     # here, a folder of this test's own, and the metrics port on loopback.
-    assert re.search(r"^\s+PROMETHEUS_MULTIPROC_DIR=/tmp/\S+$", dockerfile, re.MULTILINE)
+    assert re.search(r"^\s+PROMETHEUS_MULTIPROC_DIR=/tmp/\S+( \\)?$", dockerfile, re.MULTILINE)
     metrics = {
         "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "prometheus"),
         "METRICS_HOST": "127.0.0.1",

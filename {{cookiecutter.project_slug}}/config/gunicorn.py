@@ -9,11 +9,12 @@ from types import ModuleType
 from typing import Any
 
 
-def whole_number(name: str, default: int) -> int:
+def whole_number(name: str, default: int, *, most: int | None = None) -> int:
     """An integer setting from the environment; a wrong one stops gunicorn with one clear line."""
     value = os.environ.get(name, str(default))
-    if not value.strip().isdigit():
-        raise SystemExit(f"{name} must be a whole number, not {value!r}")
+    if not value.strip().isdigit() or (most is not None and not 0 < int(value) <= most):
+        bound = f" from 1 to {most}" if most is not None else ""
+        raise SystemExit(f"{name} must be a whole number{bound}, not {value!r}")
     return int(value)
 
 
@@ -47,8 +48,9 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "")
 # prometheus_client in the master before the directory is set.)
 TRUE = {"true", "on", "ok", "y", "yes", "1"}  # django-environ's env.bool
 metrics_enabled = os.environ.get("METRICS_ENABLED", "true").lower() in TRUE
-metrics_host = os.environ.get("METRICS_HOST", "0.0.0.0")  # noqa: S104 # nosec B104: a container
-metrics_port = whole_number("METRICS_PORT", 9100)
+# Loopback unless told: the image sets 0.0.0.0, for the scraper to reach it from outside.
+metrics_host = os.environ.get("METRICS_HOST", "127.0.0.1")
+metrics_port = whole_number("METRICS_PORT", 9100, most=65535)
 own_multiproc_dir = metrics_enabled and not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
 if own_multiproc_dir:  # the image sets one; elsewhere a fresh one, removed at exit
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="prometheus-")
@@ -70,8 +72,13 @@ def metrics_exporter() -> ModuleType:
 
 
 def on_starting(server: Any) -> None:
-    if metrics_enabled:
+    if not metrics_enabled:
+        return
+    # Missing and not creatable, a file, read-only: every request would fail. Stop here instead.
+    try:
         metrics_exporter().clear_multiprocess_dir()
+    except OSError as error:
+        raise SystemExit(f"PROMETHEUS_MULTIPROC_DIR is not a writable directory: {error}") from None
 
 
 def when_ready(server: Any) -> None:

@@ -217,6 +217,31 @@ def test_the_settings_serve_metrics_for_an_app_in_another_folder(tmp_path: Path)
         server.wait(timeout=30)
 
 
+def test_a_samples_directory_that_cannot_be_written_stops_gunicorn_in_one_line(
+    tmp_path: Path,
+) -> None:
+    # Found by a review: a read-only directory let gunicorn start, then failed every request
+    # (the liveness probe too) in the metrics middleware. A file where the directory should be
+    # stands for it here (root writes through read-only permissions).
+    not_a_directory = tmp_path / "samples"
+    not_a_directory.write_text("")
+    env = dict(os.environ) | {"PROMETHEUS_MULTIPROC_DIR": str(not_a_directory)}
+    config = PROJECT_ROOT / "config" / "gunicorn.py"
+    command = [sys.executable, "-m", "gunicorn", "--config", str(config), "--bind", "127.0.0.1:0"]
+    result = subprocess.run(  # noqa: S603 - our own interpreter and a fixed command
+        [*command, "config.wsgi:application"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("PROMETHEUS_MULTIPROC_DIR is not a writable directory: "), last
+
+
 def answers(url: str) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback

@@ -12,5 +12,6 @@ if METRICS_ENABLED:
     # Outermost: it times the whole stack, and counts what inner middleware answer themselves.
     MIDDLEWARE.insert(0, f"{PACKAGE}.core.metrics.middleware.MetricsMiddleware")
 # Where gunicorn's master (METRICS_PORT, 9100, in config/gunicorn.py) and each task worker serve
-# /metrics: every interface inside a container; never published through the proxy or the Ingress.
-METRICS_HOST = env.str("METRICS_HOST", default="0.0.0.0")  # noqa: S104 # nosec B104
+# /metrics: loopback unless told; the image sets 0.0.0.0 for the scraper. Never published through
+# the proxy or the Ingress.
+METRICS_HOST = env.str("METRICS_HOST", default="127.0.0.1")

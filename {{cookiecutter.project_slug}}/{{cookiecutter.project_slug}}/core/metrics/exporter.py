@@ -31,7 +31,8 @@ _files_lock = threading.Lock()
 def clear_multiprocess_dir() -> Path:
     """Empty the samples directory of a previous run (its counters would be added to this one's).
 
-    Raises RuntimeError when PROMETHEUS_MULTIPROC_DIR is not set.
+    Raises RuntimeError when PROMETHEUS_MULTIPROC_DIR is not set, OSError when it is not a
+    directory this process can create and write in.
     """
     if not os.environ.get(MULTIPROC_DIR_VARIABLE):
         raise RuntimeError(f"{MULTIPROC_DIR_VARIABLE} must be set before the exporter starts")
@@ -39,6 +40,11 @@ def clear_multiprocess_dir() -> Path:
     path.mkdir(parents=True, exist_ok=True)
     for stale in path.glob("*.db"):
         stale.unlink()
+    # Written as each process will write its samples: a read-only directory fails here, at start,
+    # not in every request's middleware.
+    probe = path / f".writable-{os.getpid()}"
+    probe.write_bytes(b"")
+    probe.unlink()
     return path
 
 

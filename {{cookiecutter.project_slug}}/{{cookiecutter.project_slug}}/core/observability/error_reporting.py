@@ -10,6 +10,7 @@ https://docs.sentry.io/platforms/python/data-management/sensitive-data/
 
 import re
 from typing import Any
+from urllib.parse import unquote_plus
 
 import sentry_sdk
 from sentry_sdk.scrubber import DEFAULT_DENYLIST, EventScrubber
@@ -33,9 +34,11 @@ DENYLIST = [
     "idempotency_key",
     "http_idempotency_key",
 ]
-# The domain ends in letters: a release such as "shop@1.4.0" is not an address.
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}\b")
-JWT = re.compile(r"\beyJ[\w-]+\.[\w-]+\.[\w-]+")  # header.payload.signature, base64url
+# The domain ends in letters (any script): a release such as "shop@1.4.0" is not an address.
+EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}\b")
+# header.payload.signature in base64url, padded or not, the signature possibly empty; anywhere in
+# a word ("token=eyJ...", "x_eyJ..."): a false alarm costs a redaction, a miss leaks a session.
+JWT = re.compile(r"eyJ[\w-]+=*\.[\w-]+=*\.[\w-]*=*")
 REDACTED = "[Filtered]"  # what the SDK writes in place of a scrubbed value
 
 
@@ -61,9 +64,17 @@ def scrub_event(event: Any, hint: Any) -> Any:
 
 def _scrub(value: Any) -> Any:
     if isinstance(value, str):
-        return JWT.sub(REDACTED, EMAIL.sub(REDACTED, value))
-    if isinstance(value, dict):
-        return {key: _scrub(item) for key, item in value.items()}
+        return _scrub_text(value)
+    if isinstance(value, dict):  # keys too: a dict keyed by address is still a list of addresses
+        return {_scrub(key): _scrub(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
         return [_scrub(item) for item in value]
     return value
+
+
+def _scrub_text(text: str) -> str:
+    # Clients send "%40" for "@" and "%3D" for "=" in URLs and form bodies: the patterns are
+    # matched on the decoded text, which replaces the original when anything was found.
+    decoded = unquote_plus(text) if "%" in text else text
+    scrubbed = JWT.sub(REDACTED, EMAIL.sub(REDACTED, decoded))
+    return scrubbed if scrubbed != decoded else text

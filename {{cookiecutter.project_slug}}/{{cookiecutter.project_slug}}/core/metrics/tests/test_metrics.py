@@ -126,12 +126,21 @@ def test_gunicorn_reads_metrics_enabled_as_the_settings_do(word: str) -> None:
     assert result.stdout.strip() == "True", result.stderr
 
 
-@pytest.mark.parametrize("name", ["METRICS_PORT", "WEB_CONCURRENCY", "GUNICORN_TIMEOUT"])
-def test_gunicorn_refuses_a_number_that_is_not_one_in_one_line(name: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("METRICS_PORT", "9100abc", "METRICS_PORT must be a whole number from 1 to 65535"),
+        ("METRICS_PORT", "99999", "METRICS_PORT must be a whole number from 1 to 65535"),
+        ("METRICS_PORT", "0", "METRICS_PORT must be a whole number from 1 to 65535"),
+        ("WEB_CONCURRENCY", "two", "WEB_CONCURRENCY must be a whole number"),
+        ("GUNICORN_TIMEOUT", "-1", "GUNICORN_TIMEOUT must be a whole number"),
+    ],
+)
+def test_gunicorn_refuses_a_wrong_number_in_one_line(name: str, value: str, message: str) -> None:
     result = run_with_settings(
         "import runpy; runpy.run_path('config/gunicorn.py')",
         settings_module="config.settings.test",
-        env={name: "9100abc", "PROMETHEUS_MULTIPROC_DIR": "/nonexistent"},
+        env={name: value, "PROMETHEUS_MULTIPROC_DIR": "/nonexistent"},
     )
     assert result.returncode == 1
-    assert result.stderr.strip() == f"{name} must be a whole number, not '9100abc'"
+    assert result.stderr.strip() == f"{message}, not {value!r}"

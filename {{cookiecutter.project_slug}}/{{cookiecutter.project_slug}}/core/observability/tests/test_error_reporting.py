@@ -136,6 +136,39 @@ def test_without_a_dsn_nothing_is_started(sentry: tuple[str, list[dict[str, Any]
     assert sentry[1] == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Found by a review: what clients send, encoded, went out as it was.
+        "POST '/api/v1/?email=ada.lovelace%40example.com'",
+        f"next=%2Fx%3Ftoken%3D{JWT}",
+        f"q=%7B%22access%22%3A%22{JWT}%22%7D",
+        f"token{JWT}",
+        f"x_{JWT}",
+        "eyJhbGciOiJIUzI1NiJ9.eyJ1c2VyX2lkIjo0Mn0=.",  # padded, no signature
+        "alice@example.рф",
+        "a!b#c$d@example.com",
+    ],
+)
+def test_encoded_glued_and_unusual_secrets_are_scrubbed(text: str) -> None:
+    scrubbed = scrub_event({"message": text}, {})["message"]
+    assert REDACTED in scrubbed
+    for secret in ("example", "eyJ"):
+        assert secret not in scrubbed, scrubbed
+
+
+@pytest.mark.parametrize(
+    "text", ["shop@1.4.0", "pkg@2024.01.02", "nexus_shop@0.1.0rc1", "@property", "eyJ.not.a.jwt"]
+)
+def test_what_only_looks_like_a_secret_is_kept(text: str) -> None:
+    assert scrub_event({"message": text}, {}) == {"message": text}
+
+
+def test_dictionary_keys_are_scrubbed_too() -> None:
+    # Found by a review: a view's local `{email: 1}` went out with the address as its key.
+    assert scrub_event({"vars": {EMAIL: 1, "count": 2}}, {}) == {"vars": {REDACTED: 1, "count": 2}}
+
+
 def test_scrubbing_reaches_every_string_of_an_event() -> None:
     event = {
         "release": "shop@1.4.0",  # found here: a release looks like an address to a loose pattern
