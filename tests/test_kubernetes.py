@@ -78,13 +78,18 @@ def workloads(objects: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
     return (o for o in objects if o["kind"] in {"Deployment", "Job", "CronJob"})
 
 
-def config(objects: list[dict[str, Any]]) -> dict[str, str]:
-    # The settings' ConfigMap (its name carries a hash of its contents); the others hold files.
+def app_config(objects: list[dict[str, Any]]) -> dict[str, Any]:
+    """The settings' ConfigMap (its name carries a hash of its contents); the others hold files."""
     [config_map] = [
         o
         for o in objects
         if o["kind"] == "ConfigMap" and o["metadata"]["name"].startswith("app-config-")
     ]
+    return config_map
+
+
+def config(objects: list[dict[str, Any]]) -> dict[str, str]:
+    config_map = app_config(objects)
     data: dict[str, str] = config_map["data"]
     return data
 
@@ -375,11 +380,7 @@ def test_no_secret_is_committed_and_every_process_reads_the_same_settings(
         objects = rendered(name, overlay)
         assert not [o for o in objects if o["kind"] == "Secret"]
         assert not [key for key in config(objects) if secret_words.search(key)]
-        config_name = next(
-            o["metadata"]["name"]
-            for o in objects
-            if o["kind"] == "ConfigMap" and o["metadata"]["name"].startswith("app-config-")
-        )
+        config_name = app_config(objects)["metadata"]["name"]
         for workload in workloads(objects):
             spec = pod_spec(workload)
             for container in spec["containers"] + spec.get("initContainers", []):

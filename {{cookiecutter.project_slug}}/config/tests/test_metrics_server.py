@@ -10,7 +10,6 @@ import os
 import signal
 import subprocess
 import sys
-import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -29,6 +28,7 @@ from tests.support.fresh_process import (
     wait_for,
 )
 from tests.support.metrics import (
+    answers,
     label_values,
     prometheus_api,
     promtool_check_metrics,
@@ -240,11 +240,3 @@ def test_a_samples_directory_that_cannot_be_written_stops_gunicorn_in_one_line(
     assert result.returncode == 1
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith("PROMETHEUS_MULTIPROC_DIR is not a writable directory: "), last
-
-
-def answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback
-            return bool(response.status == 200)
-    except OSError:
-        return False

@@ -98,14 +98,15 @@ def running_prometheus(
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_for(lambda: _answers(f"{url}/-/ready"), "Prometheus to start")
+        wait_for(lambda: answers(f"{url}/-/ready"), "Prometheus to start")
         yield url
     finally:
         server.terminate()
         server.wait(timeout=30)
 
 
-def _answers(url: str) -> bool:
+def answers(url: str) -> bool:
+    """Whether `url` answers 2xx now (any error, refused connection or 4xx/5xx, is a no)."""
     try:
         with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - loopback only
             return True

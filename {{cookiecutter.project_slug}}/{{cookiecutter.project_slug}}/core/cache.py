@@ -69,9 +69,10 @@ def get_or_build[T](
     """
     if timeout <= 0:
         return build()
+    joined = ",".join(namespaces)  # the key's prefix and the lookups' label
     try:
         version_keys = [_version_key(ns) for ns in namespaces]
-        key = f"cache:{','.join(namespaces)}:{part}"
+        key = f"cache:{joined}:{part}"
         found = cache.get_many([key, *version_keys])  # one round trip on a hit
         missing = [vk for vk in version_keys if vk not in found]
         if missing:
@@ -79,7 +80,7 @@ def get_or_build[T](
         versions = [int(found[vk]) for vk in version_keys]
         entry: Any = found.get(key)
         if entry is not None and entry[0] == versions:
-            _count(namespaces, "hit")
+            _count(joined, "hit")
             return entry[1]  # type: ignore[no-any-return]
         if not cache.add(f"{key}:lock", 1, timeout=LOCK_SECONDS):
             deadline = time.monotonic() + WAIT_SECONDS
@@ -87,15 +88,15 @@ def get_or_build[T](
                 time.sleep(POLL_SECONDS)
                 entry = cache.get(key)
                 if entry is not None and entry[0] == versions:
-                    _count(namespaces, "hit")  # another caller's rebuild, waited for
+                    _count(joined, "hit")  # another caller's rebuild, waited for
                     return entry[1]  # type: ignore[no-any-return]
-            _count(namespaces, "miss")
+            _count(joined, "miss")
             return build()  # the rebuild is slow or its builder died: serve, do not cache
     except CACHE_ERRORS:
         logger.warning("cache unavailable; serving from the database", exc_info=True)
-        _count(namespaces, "error")
+        _count(joined, "error")
         return build()
-    _count(namespaces, "miss")
+    _count(joined, "miss")
     try:
         value = build()
         _quietly(cache.set, key, (versions, value), timeout)
@@ -104,9 +105,9 @@ def get_or_build[T](
         _quietly(cache.delete, f"{key}:lock")
 
 
-def _count(namespaces: Sequence[str], result: str) -> None:
-    """Count a lookup: hit, miss (built here), or error (the cache unreachable)."""
-    CACHE_LOOKUPS.labels(",".join(namespaces), result).inc()
+def _count(namespaces: str, result: str) -> None:
+    """Count a lookup (namespaces comma-joined): hit, miss (built here), or error (unreachable)."""
+    CACHE_LOOKUPS.labels(namespaces, result).inc()
 
 
 def _quietly(operation: Callable[..., Any], *args: Any) -> None:
