@@ -82,6 +82,7 @@ PRUNE: dict[tuple[str, str], list[str]] = {
         f"{SLUG}/core/metrics/worker.py",
         f"{SLUG}/core/metrics/tests/test_worker_metrics.py",
         "config/tests/test_metrics_worker.py",
+        f"{SLUG}/core/observability/tests/test_tracing_tasks.py",
         "deploy/monitoring/alerts-tasks.yml",
         "deploy/monitoring/alerts-tasks.test.yml",
         "deploy/monitoring/dashboard-tasks.json",

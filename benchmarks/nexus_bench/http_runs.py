@@ -199,7 +199,7 @@ def measure(
         python, cwd = project / ".venv" / "bin" / "python", project
         if scenario.chdir:
             cwd = build / scenario.chdir
-        env = server_env(project, dict(scenario.env))
+        env = server_env(project, {k: v.format(**values) for k, v in scenario.env.items()})
         config = str(project / "config" / "gunicorn.py")
         args = ["--config", config, "--chdir", str(cwd), *common, scenario.app]
     server = subprocess.Popen(

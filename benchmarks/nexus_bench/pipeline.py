@@ -18,12 +18,14 @@ from .capacity_model import PAGE, write_page
 from .compare_http import is_cookiecutter_django, prepare_compare_server
 from .config import ROOT, Config
 from .http_runs import prepare, queries_per_request, run_rounds, summarise
+from .otlp_sink import running_sink
 from .report import BENCH_JSON, write_chart, write_docs
 from .scenarios import (
     CACHE_BYPASSED,
     CACHE_WARM,
     COMPARE_SCENARIOS,
     ENDPOINT,
+    ME,
     PRODUCTS,
     SCENARIOS,
 )
@@ -51,7 +53,10 @@ def run(config: Config) -> None:
         server = prepare_compare_server(config.compare, config.build)
         values["compare_token"] = server.token
         plan += COMPARE_SCENARIOS
-    runs = run_rounds(project, config.build, plan, values, (config.duration, config.rounds), server)
+    with running_sink() as values["otlp"]:
+        runs = run_rounds(
+            project, config.build, plan, values, (config.duration, config.rounds), server
+        )
     http = {key: summarise(measured) for key, measured in runs.items()}
     # Each round's share of that round's baseline, then the median: this machine drifts by a
     # third within a run, and a ratio taken inside one round cancels most of it.
@@ -78,6 +83,14 @@ def run(config: Config) -> None:
             "raw_off": runs["off"],
             "ratio_percent": 100 * http["on"]["rps"] / http["off"]["rps"],
             "cpu_ratio_percent": 100 * http["on"]["cpu_us"] / http["off"]["cpu_us"],
+        },
+        "observability": {
+            "endpoints": {ENDPOINT: ("on", "on_unmeasured", "on_traced")}
+            | {ME: ("me", "me_unmeasured", "me_traced")},
+            "cpu_us": {
+                key: http[key]["cpu_us"]
+                for key in ("on", "on_unmeasured", "on_traced", "me", "me_unmeasured", "me_traced")
+            },
         },
         "catalog_cache": {
             "endpoint": PRODUCTS,

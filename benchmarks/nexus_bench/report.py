@@ -228,6 +228,27 @@ def compare_note(results: dict[str, Any]) -> str:
     )
 
 
+def observability_tables(results: dict[str, Any]) -> str:
+    """For each endpoint: metrics off, on (the default), and on with tracing, and what each adds."""
+    http, raw = results["http"], results["http_raw"]
+    text = ""
+    for endpoint, (on, off, traced) in results["observability"]["endpoints"].items():
+        text += f"`{endpoint}`:\n\n" + table(
+            [
+                ("metrics off", http[off], raw[off]),
+                ("metrics on (the default)", http[on], raw[on]),
+                ("metrics and tracing on", http[traced], raw[traced]),
+            ]
+        )
+        metrics = http[on]["cpu_us"] - http[off]["cpu_us"]
+        tracing = http[traced]["cpu_us"] - http[on]["cpu_us"]
+        text += (
+            f"\nMetrics add **{metrics:.0f} us** of server CPU per request, tracing "
+            f"**{tracing:.0f} us** more.\n\n"
+        )
+    return text
+
+
 def write_docs(results: dict[str, Any], docs: Path) -> None:
     """Every section of the docs page from one run's results, and the HTTP table's figures as
     JSON beside the page (`bench_json`)."""
@@ -286,6 +307,19 @@ def write_docs(results: dict[str, Any], docs: Path) -> None:
         f"**{stack['cpu_ratio_percent']:.1f}%** of the CPU per request it spends without it. "
         "Where the throughput ranges overlap, the difference is within this machine's "
         "run-to-run noise.\n",
+    )
+    write_section(
+        docs,
+        "observability",
+        "What metrics and tracing cost",
+        f"{setup_line(results, 'two endpoints')} Metrics are on by default "
+        '(`METRICS_ENABLED`); "off" switches them off. Tracing is off unless an OTLP endpoint is '
+        "set: here every request is traced (sample ratio 1) and the spans go to a receiver in "
+        "the bench's own process, so the cost of recording, encoding and sending them is the "
+        "server's and the receiver's is not. The abuse-protection stack is on throughout.\n\n"
+        + observability_tables(results)
+        + "\nThe extra CPU per request is what an operator pays for what they see: the docs page "
+        "on observability quotes it.\n",
     )
     write_section(
         docs,

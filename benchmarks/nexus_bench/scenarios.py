@@ -25,6 +25,11 @@ STACK_OFF = {
     "THROTTLE_ENABLED": "false",
 }
 FLOORS = {"BASELINE_STACK": "django-drf"}  # the baseline app's floors (baseline.py)
+# Metrics are on by default (METRICS_ENABLED), tracing off: each is measured both ways. Traces go
+# to the bench's own OTLP receiver (otlp_sink.py), whose CPU is not the server's.
+UNMEASURED = STACK_ON | {"METRICS_ENABLED": "false"}
+TRACED = STACK_ON | {"OTEL_EXPORTER_OTLP_ENDPOINT": "{otlp}"}
+ME = "/api/v1/users/me/"
 CACHE_WARM = STACK_ON | {"CATALOG_CACHE_SECONDS": "300"}
 CACHE_BYPASSED = STACK_ON | {"CATALOG_CACHE_SECONDS": "0"}
 
@@ -37,6 +42,7 @@ class Scenario:
     label: str  # its name in the tables (Markdown) and the chart
     endpoint: str  # the path wrk requests; `{product}` stands for a seeded product's id
     env: Mapping[str, str] = field(default_factory=dict)  # settings over the server's defaults
+    # (`{otlp}` in a value: the bench's trace receiver)
     headers: Mapping[str, str] = field(default_factory=dict)  # `{token}`: an access token
     app: str = "config.wsgi:application"  # the WSGI application gunicorn serves
     chdir: str | None = None  # serve from this folder of the build directory, not the project
@@ -86,11 +92,27 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("bypassed", "product list, cache bypassed", PRODUCTS, CACHE_BYPASSED),
     Scenario("warm", "product list, warm cache", PRODUCTS, CACHE_WARM),
     Scenario("detail", "one product, warm cache", PRODUCTS + "{product}/", CACHE_WARM),
+    Scenario("on_unmeasured", "`/api/v1/`, stack on, metrics off", ENDPOINT, UNMEASURED),
+    Scenario("on_traced", "`/api/v1/`, stack on, metrics and tracing on", ENDPOINT, TRACED),
     Scenario(
         "me",
         "`/api/v1/users/me/` with a JWT",
-        "/api/v1/users/me/",
+        ME,
         STACK_ON,
+        headers={"Authorization": "Bearer {token}"},
+    ),
+    Scenario(
+        "me_unmeasured",
+        "`/api/v1/users/me/` with a JWT, metrics off",
+        ME,
+        UNMEASURED,
+        headers={"Authorization": "Bearer {token}"},
+    ),
+    Scenario(
+        "me_traced",
+        "`/api/v1/users/me/` with a JWT, metrics and tracing on",
+        ME,
+        TRACED,
         headers={"Authorization": "Bearer {token}"},
     ),
     Scenario(

@@ -2,7 +2,7 @@
 
 Values come from the environment through one `env` object (django-environ, config/settings/env.py).
 The components (config/settings/components/, one module per concern: cache, security, REST
-framework, throttling, JWT, accounts, OpenAPI, logging, metrics, error reporting, and each chosen
+framework, throttling, JWT, accounts, OpenAPI, logging, metrics, error reporting, tracing, and each chosen
 option's own) are included below, after the core settings they may extend. Each block says why it
 exists.
 """
@@ -153,6 +153,7 @@ from .components.spectacular import *  # noqa: E402, F403
 from .components.logging import *  # noqa: E402, F403
 from .components.metrics import *  # noqa: E402, F403
 from .components.error_reporting import *  # noqa: E402, F403
+from .components.tracing import *  # noqa: E402, F403
 {%- if cookiecutter.use_celery == "y" %}
 from .components.celery import *  # noqa: E402, F403
 {%- endif %}

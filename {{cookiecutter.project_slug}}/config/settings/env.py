@@ -6,6 +6,7 @@ here, so none of them depends on another just to read a variable.
 """
 
 import re
+import tomllib
 from pathlib import Path
 
 import environ
@@ -13,6 +14,8 @@ from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 PACKAGE = "{{ cookiecutter.project_slug }}"
+# The project's version (pyproject.toml): error reports' release, traces' service.version.
+VERSION = str(tomllib.loads((BASE_DIR / "pyproject.toml").read_text())["project"]["version"])
 
 env = environ.Env()
 # The real environment wins over .env, so containers and CI are never overridden by a stray file.

@@ -26,5 +26,18 @@ class CoreConfig(AppConfig):
             connection_created.connect(instrument_connection, dispatch_uid="metrics")
             for opened in connections.all(initialized_only=True):
                 instrument_connection(connection=opened)
+        if settings.TRACING_ENABLED:
+            from {{ cookiecutter.project_slug }}.core.observability.tracing import (
+                start_tracing,
+            )
+
+            # Here, before the WSGI handler loads the middleware the Django instrumentation adds.
+            # gunicorn loads the app in each worker after the fork; the task worker before its
+            # pool forks, which the SDK's span processor survives (docs: "Observability").
+            start_tracing(
+                service_name=settings.TRACING_SERVICE_NAME,
+                service_version=settings.TRACING_SERVICE_VERSION,
+                ratio=settings.TRACING_SAMPLE_RATIO,
+            )
         # Every process (web server, task worker, manage.py) stops here on settings that contradict.
         refuse_contradicting_settings()

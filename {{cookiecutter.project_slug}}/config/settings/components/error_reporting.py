@@ -4,9 +4,7 @@ Always present. The release is the project's version from pyproject.toml unless 
 names one (the image's tag, a commit). core/observability/error_reporting.py does the work.
 """
 
-import tomllib
-
-from ..env import BASE_DIR, PACKAGE, env
+from ..env import PACKAGE, VERSION, env
 
 SENTRY_DSN = env.str("SENTRY_DSN", default="")
 if SENTRY_DSN:
@@ -14,9 +12,8 @@ if SENTRY_DSN:
         init_error_reporting,
     )
 
-    _version = tomllib.loads((BASE_DIR / "pyproject.toml").read_text())["project"]["version"]
     init_error_reporting(
         dsn=SENTRY_DSN,
-        release=env.str("SENTRY_RELEASE", default=f"{PACKAGE}@{_version}"),
+        release=env.str("SENTRY_RELEASE", default=f"{PACKAGE}@{VERSION}"),
         environment=env.str("SENTRY_ENVIRONMENT", default="production"),
     )
