@@ -85,12 +85,8 @@ def run(config: Config) -> None:
             "cpu_ratio_percent": 100 * http["on"]["cpu_us"] / http["off"]["cpu_us"],
         },
         "observability": {
-            "endpoints": {ENDPOINT: ("on", "on_unmeasured", "on_traced")}
-            | {ME: ("me", "me_unmeasured", "me_traced")},
-            "cpu_us": {
-                key: http[key]["cpu_us"]
-                for key in ("on", "on_unmeasured", "on_traced", "me", "me_unmeasured", "me_traced")
-            },
+            "endpoints": {ENDPOINT: ("on", "on_unmeasured", "on_traced", None)}
+            | {ME: ("me", "me_unmeasured", "me_traced", "me_sampled")},
         },
         "catalog_cache": {
             "endpoint": PRODUCTS,

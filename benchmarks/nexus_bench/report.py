@@ -232,20 +232,25 @@ def observability_tables(results: dict[str, Any]) -> str:
     """For each endpoint: metrics off, on (the default), and on with tracing, and what each adds."""
     http, raw = results["http"], results["http_raw"]
     text = ""
-    for endpoint, (on, off, traced) in results["observability"]["endpoints"].items():
-        text += f"`{endpoint}`:\n\n" + table(
-            [
-                ("metrics off", http[off], raw[off]),
-                ("metrics on (the default)", http[on], raw[on]),
-                ("metrics and tracing on", http[traced], raw[traced]),
-            ]
-        )
+    for endpoint, (on, off, traced, sampled) in results["observability"]["endpoints"].items():
+        rows = [
+            ("metrics off", http[off], raw[off]),
+            ("metrics on (the default)", http[on], raw[on]),
+            ("metrics on, every request traced", http[traced], raw[traced]),
+        ]
+        if sampled:
+            rows.append(("metrics on, one trace in ten kept", http[sampled], raw[sampled]))
+        text += f"`{endpoint}`:\n\n" + table(rows)
         metrics = http[on]["cpu_us"] - http[off]["cpu_us"]
         tracing = http[traced]["cpu_us"] - http[on]["cpu_us"]
         text += (
-            f"\nMetrics add **{metrics:.0f} us** of server CPU per request, tracing "
-            f"**{tracing:.0f} us** more.\n\n"
+            f"\nMetrics add **{metrics:.0f} us** of server CPU per request; tracing every "
+            f"request, **{tracing:.0f} us** more"
         )
+        if sampled:
+            kept = http[sampled]["cpu_us"] - http[on]["cpu_us"]
+            text += f"; keeping one trace in ten, **{kept:.0f} us**"
+        text += ".\n\n"
     return text
 
 

@@ -29,6 +29,7 @@ FLOORS = {"BASELINE_STACK": "django-drf"}  # the baseline app's floors (baseline
 # to the bench's own OTLP receiver (otlp_sink.py), whose CPU is not the server's.
 UNMEASURED = STACK_ON | {"METRICS_ENABLED": "false"}
 TRACED = STACK_ON | {"OTEL_EXPORTER_OTLP_ENDPOINT": "{otlp}"}
+SAMPLED = TRACED | {"OTEL_TRACES_SAMPLER_ARG": "0.1"}  # one trace in ten kept
 ME = "/api/v1/users/me/"
 CACHE_WARM = STACK_ON | {"CATALOG_CACHE_SECONDS": "300"}
 CACHE_BYPASSED = STACK_ON | {"CATALOG_CACHE_SECONDS": "0"}
@@ -113,6 +114,13 @@ SCENARIOS: tuple[Scenario, ...] = (
         "`/api/v1/users/me/` with a JWT, metrics and tracing on",
         ME,
         TRACED,
+        headers={"Authorization": "Bearer {token}"},
+    ),
+    Scenario(
+        "me_sampled",
+        "`/api/v1/users/me/` with a JWT, metrics on, one trace in ten",
+        ME,
+        SAMPLED,
         headers={"Authorization": "Bearer {token}"},
     ),
     Scenario(

@@ -47,7 +47,18 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "")
 # (Read as the settings read them, but not through them: loading the project here would import
 # prometheus_client in the master before the directory is set.)
 TRUE = {"true", "on", "ok", "y", "yes", "1"}  # django-environ's env.bool
-metrics_enabled = os.environ.get("METRICS_ENABLED", "true").lower() in TRUE
+FALSE = {"false", "off", "n", "no", "0", ""}  # config/settings/env.py's Env.bool
+
+
+def flag(name: str, default: str) -> bool:
+    """A true/false setting from the environment; any other word stops gunicorn in one line."""
+    value = os.environ.get(name, default)
+    if value.strip().lower() not in TRUE | FALSE:
+        raise SystemExit(f"{name} must be true or false, not {value!r}")
+    return value.strip().lower() in TRUE
+
+
+metrics_enabled = flag("METRICS_ENABLED", "true")
 # Loopback unless told: the image sets 0.0.0.0, for the scraper to reach it from outside.
 metrics_host = os.environ.get("METRICS_HOST", "127.0.0.1")
 metrics_port = whole_number("METRICS_PORT", 9100, most=65535)

@@ -8,6 +8,7 @@ here, so none of them depends on another just to read a variable.
 import re
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -17,7 +18,27 @@ PACKAGE = "{{ cookiecutter.project_slug }}"
 # The project's version (pyproject.toml): error reports' release, traces' service.version.
 VERSION = str(tomllib.loads((BASE_DIR / "pyproject.toml").read_text())["project"]["version"])
 
-env = environ.Env()
+
+class Env(environ.Env):
+    """django-environ's reader, but a flag that says neither true nor false stops start-up.
+
+    django-environ reads every word but its six true ones as False: SECURE_SSL_REDIRECT=ture
+    would turn the HTTPS redirect off in production, and nothing would say so.
+    """
+
+    BOOLEAN_FALSE_STRINGS = ("false", "off", "n", "no", "0", "")
+
+    def bool(self, var: str, default: Any = environ.Env.NOTSET) -> bool:
+        raw = self.ENVIRON.get(var)
+        if raw is None:  # unset: the default (or django-environ's error when there is none)
+            return bool(super().bool(var, default=default))
+        word = raw.strip().lower()
+        if word not in self.BOOLEAN_TRUE_STRINGS + self.BOOLEAN_FALSE_STRINGS:
+            raise ImproperlyConfigured(f"{var} must be true or false, not {raw!r}")
+        return word in self.BOOLEAN_TRUE_STRINGS
+
+
+env = Env()
 # The real environment wins over .env, so containers and CI are never overridden by a stray file.
 if env.bool("DJANGO_READ_ENV_FILE", default=True):
     environ.Env.read_env(BASE_DIR / ".env", overwrite=False)

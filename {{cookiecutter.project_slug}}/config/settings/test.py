@@ -5,9 +5,21 @@ from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .base import *  # noqa: F403
-from .components.caches import CACHES, REDIS_URL
-from .env import env
+# The suite sends no telemetry, whatever .env or the shell sets for local runs: no error report
+# to Sentry, no span to a collector. Set before base.py reads .env, which never overrides a
+# variable already set. Only in pytest's own process (PYTEST_VERSION, set by pytest for the run):
+# the servers and workers a test starts get their settings from the test.
+TELEMETRY_VARIABLES = (
+    "SENTRY_DSN",
+    "OTEL_EXPORTER_OTLP_ENDPOINT",
+    "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+)
+if "PYTEST_VERSION" in os.environ:
+    os.environ.update(dict.fromkeys(TELEMETRY_VARIABLES, ""))
+
+from .base import *  # noqa: E402, F403
+from .components.caches import CACHES, REDIS_URL  # noqa: E402
+from .env import env  # noqa: E402
 
 DEBUG = False
 SECRET_KEY = "test-only-secret-key-not-for-production-use-0123456789"

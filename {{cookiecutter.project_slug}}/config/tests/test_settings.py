@@ -51,6 +51,10 @@ def test_production_settings_load_with_every_variable_set() -> None:
         ({"RATELIMIT_LOGIN_IP": "lots"}, "RATELIMIT_LOGIN_IP must look like 20/m"),
         ({"THROTTLE_ANON_RATE": "0/m"}, "THROTTLE_ANON_RATE must look like 20/m"),
         ({"TRUSTED_PROXY_COUNT": "-1"}, "TRUSTED_PROXY_COUNT must be 0 or more"),
+        # A flag that says neither true nor false: django-environ alone reads it as False.
+        ({"SECURE_SSL_REDIRECT": "ture"}, "SECURE_SSL_REDIRECT must be true or false, not 'ture'"),
+        ({"DEBUG": "maybe"}, "DEBUG must be true or false, not 'maybe'"),
+        ({"METRICS_ENABLED": "yess"}, "METRICS_ENABLED must be true or false, not 'yess'"),
     ],
     ids=[
         "secret-missing",
@@ -66,6 +70,9 @@ def test_production_settings_load_with_every_variable_set() -> None:
         "rate-malformed",
         "rate-zero",
         "proxy-count-negative",
+        "flag-typo-ssl-redirect",
+        "flag-typo-debug",
+        "flag-typo-metrics",
     ],
 )
 def test_production_refuses_to_start_naming_the_variable(

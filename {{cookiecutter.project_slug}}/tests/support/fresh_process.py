@@ -32,8 +32,14 @@ def inherited_env() -> dict[str, str]:
 
     Under pytest-xdist REDIS_URL names this test process's own Redis database (as the test
     settings chose it), and PYTEST_XDIST_WORKER is left out, so the child does not move it again.
+    PYTEST_VERSION is left out too: the child is not pytest's process, and the test settings
+    leave its telemetry variables as the test sets them.
     """
-    env = {name: value for name, value in os.environ.items() if name != "PYTEST_XDIST_WORKER"}
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in {"PYTEST_XDIST_WORKER", "PYTEST_VERSION"}
+    }
     if "REDIS_URL" in env and settings.REDIS_URL:
         env["REDIS_URL"] = settings.REDIS_URL
     return env

@@ -34,8 +34,12 @@ DENYLIST = [
     "idempotency_key",
     "http_idempotency_key",
 ]
-# The domain ends in letters (any script): a release such as "shop@1.4.0" is not an address.
-EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}\b")
+# RFC 5322's local parts (dot-atom or "quoted") at a domain that ends in letters (any script: a
+# release such as "shop@1.4.0" is not an address) or at an address literal ([192.0.2.1]).
+EMAIL = re.compile(
+    r"""(?:[\w.!#$%&'*+/=?^`{|}~-]+|"[^"\r\n]+")"""
+    r"@(?:[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}\b|\[(?:IPv6:)?[0-9A-Fa-f:.]+\])"
+)
 # header.payload.signature in base64url, padded or not, the signature possibly empty; anywhere in
 # a word ("token=eyJ...", "x_eyJ..."): a false alarm costs a redaction, a miss leaks a session.
 JWT = re.compile(r"eyJ[\w-]+=*\.[\w-]+=*\.[\w-]*=*")

@@ -114,12 +114,15 @@ def test_metrics_can_be_switched_off_in_the_settings(enabled: str) -> None:
     assert result.stdout.split() == [enabled.title()] * 2
 
 
-@pytest.mark.parametrize("word", ["true", "True", "on", "ok", "y", "yes", "1", "false", "0", "no"])
+@pytest.mark.parametrize(
+    "word", ["true", "True", "on", "ok", "y", "yes", "1", "false", "0", "no", "off", "N", ""]
+)
 def test_gunicorn_reads_metrics_enabled_as_the_settings_do(word: str) -> None:
     result = run_with_settings(
-        "import runpy, environ\n"
+        "import runpy\n"
+        "from config.settings.env import Env\n"
         "config = runpy.run_path('config/gunicorn.py')\n"
-        "print(config['metrics_enabled'] == environ.Env().bool('METRICS_ENABLED'))",
+        "print(config['metrics_enabled'] == Env().bool('METRICS_ENABLED'))",
         settings_module="config.settings.test",
         env={"METRICS_ENABLED": word, "PROMETHEUS_MULTIPROC_DIR": "/nonexistent"},
     )
@@ -134,9 +137,10 @@ def test_gunicorn_reads_metrics_enabled_as_the_settings_do(word: str) -> None:
         ("METRICS_PORT", "0", "METRICS_PORT must be a whole number from 1 to 65535"),
         ("WEB_CONCURRENCY", "two", "WEB_CONCURRENCY must be a whole number"),
         ("GUNICORN_TIMEOUT", "-1", "GUNICORN_TIMEOUT must be a whole number"),
+        ("METRICS_ENABLED", "maybe", "METRICS_ENABLED must be true or false"),
     ],
 )
-def test_gunicorn_refuses_a_wrong_number_in_one_line(name: str, value: str, message: str) -> None:
+def test_gunicorn_refuses_a_wrong_setting_in_one_line(name: str, value: str, message: str) -> None:
     result = run_with_settings(
         "import runpy; runpy.run_path('config/gunicorn.py')",
         settings_module="config.settings.test",

@@ -158,6 +158,14 @@ def test_encoded_glued_and_unusual_secrets_are_scrubbed(text: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "address", ['"ada lovelace"@example.com', "ada@[192.0.2.1]", "ada@[IPv6:2001:db8::1]"]
+)
+def test_quoted_and_address_literal_emails_are_scrubbed(address: str) -> None:
+    # Found by a review: RFC 5322 allows both, and the first pattern let them through.
+    assert scrub_event({"message": f"to {address}."}, {}) == {"message": f"to {REDACTED}."}
+
+
+@pytest.mark.parametrize(
     "text", ["shop@1.4.0", "pkg@2024.01.02", "nexus_shop@0.1.0rc1", "@property", "eyJ.not.a.jwt"]
 )
 def test_what_only_looks_like_a_secret_is_kept(text: str) -> None:

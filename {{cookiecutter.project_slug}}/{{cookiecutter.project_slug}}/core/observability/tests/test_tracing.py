@@ -151,3 +151,20 @@ def test_a_wrong_tracing_setting_stops_start_up_naming_it(
     assert result.stderr.strip().splitlines()[-1] == (
         f"django.core.exceptions.ImproperlyConfigured: {message}"
     )
+
+
+def test_the_suite_sends_no_telemetry_whatever_the_environment_says() -> None:
+    # A developer's .env with a collector's endpoint and a DSN, for local runs: pytest's own
+    # process (PYTEST_VERSION) neither traces nor reports. (.env fills in variables; these are
+    # the same variables, set in the shell.)
+    env = {
+        "PYTEST_VERSION": "8",
+        "OTEL_EXPORTER_OTLP_ENDPOINT": ENDPOINT,
+        "SENTRY_DSN": "http://key@127.0.0.1:9/1",
+    }
+    probe = PROBE + "print(repr(settings.SENTRY_DSN))"
+    result = run_with_settings(probe, settings_module="config.settings.test", env=env)
+    assert result.returncode == 0, result.stderr
+    enabled, _, instrumented, *_ = result.stdout.split()
+    assert (enabled, instrumented) == ("False", "False")
+    assert result.stdout.splitlines()[-1] == "''"
