@@ -21,7 +21,6 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
     ExportTraceServiceResponse,
 )
 from opentelemetry.sdk.trace import ReadableSpan
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from {{ cookiecutter.project_slug }}.core.observability.logging import (
@@ -53,17 +52,14 @@ class Captured(logging.Handler):
 
 @pytest.fixture
 def spans() -> Iterator[InMemorySpanExporter]:
-    """Instrumented for one test; the spans it made, as they ended.
+    """Instrumented for one test; the spans it made as they ended, scrubbed as they are exported.
 
     Connections are closed on both sides: one opened before instrumenting would never be traced,
     and one opened during it would keep tracing after.
     """
     exporter = InMemorySpanExporter()
     provider = build_provider(
-        service_name="test",
-        service_version="0",
-        ratio=1.0,
-        processor=SimpleSpanProcessor(exporter),
+        service_name="test", service_version="0", ratio=1.0, exporter=exporter, batched=False
     )
     connections.close_all()
     instrument(provider)

@@ -25,8 +25,13 @@ from opentelemetry.instrumentation.instrumentor import BaseInstrumentor  # type:
 from opentelemetry.instrumentation.psycopg import PsycopgInstrumentor
 from opentelemetry.instrumentation.redis import RedisInstrumentor
 from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
-from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from opentelemetry.sdk.trace import Event, ReadableSpan, TracerProvider
+from opentelemetry.sdk.trace.export import (
+    BatchSpanProcessor,
+    SimpleSpanProcessor,
+    SpanExporter,
+    SpanExportResult,
+)
 from opentelemetry.sdk.trace.sampling import (
     Decision,
     ParentBased,
@@ -34,9 +39,11 @@ from opentelemetry.sdk.trace.sampling import (
     SamplingResult,
     TraceIdRatioBased,
 )
-from opentelemetry.trace import Link, SpanKind
+from opentelemetry.trace import Link, SpanKind, Status
 from opentelemetry.trace.span import TraceState
 from opentelemetry.util.types import Attributes
+
+from .scrubbing import scrub, scrub_text
 
 # Health probes come every few seconds from the orchestrator: a trace each would bury the rest.
 # OTEL_PYTHON_DJANGO_EXCLUDED_URLS (comma-separated regular expressions) replaces this list.
@@ -78,6 +85,56 @@ class RootClientSpansDropped(Sampler):
         return "RootClientSpansDropped{" + self._ratio.get_description() + "}"
 
 
+class ScrubbingSpanExporter(SpanExporter):
+    """Hands spans on to `exporter` with every e-mail address and JWT in their text replaced.
+
+    Instrumentations record what a request carried: the Django one puts the whole URL, query
+    string included, in `http.url` (`?email=...`, `?token=...`), and an exception's message goes
+    into an event. Scrubbed here, once, whatever the instrumentation: attributes, events' attributes
+    and the status's description (scrubbing.py, as error reports are).
+    """
+
+    def __init__(self, exporter: SpanExporter) -> None:
+        self._exporter = exporter
+
+    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+        return self._exporter.export([_scrubbed(span) for span in spans])
+
+    def shutdown(self) -> None:
+        self._exporter.shutdown()
+
+    def force_flush(self, timeout_millis: int = 30000) -> bool:
+        return self._exporter.force_flush(timeout_millis)
+
+
+def _scrubbed(span: ReadableSpan) -> ReadableSpan:
+    status = span.status
+    if status.description:
+        status = Status(status.status_code, scrub_text(status.description))
+    return ReadableSpan(
+        name=span.name,
+        context=span.context,
+        parent=span.parent,
+        resource=span.resource,
+        attributes=_scrubbed_attributes(span.attributes),
+        events=[
+            Event(event.name, _scrubbed_attributes(event.attributes), event.timestamp)
+            for event in span.events
+        ],
+        links=span.links,
+        kind=span.kind,
+        status=status,
+        start_time=span.start_time,
+        end_time=span.end_time,
+        instrumentation_scope=span.instrumentation_scope,
+    )
+
+
+def _scrubbed_attributes(attributes: Attributes) -> Attributes:
+    # Values are strings, numbers, booleans or sequences of one of them (the SDK checks).
+    return {key: scrub(value) for key, value in (attributes or {}).items()}
+
+
 def instrumentors() -> list[BaseInstrumentor]:
     """The libraries traced: Django (one server span per request), psycopg, Redis{% if cookiecutter.use_celery == "y" %}, Celery{% endif %}."""
     return [
@@ -91,15 +148,24 @@ def instrumentors() -> list[BaseInstrumentor]:
 
 
 def build_provider(
-    *, service_name: str, service_version: str, ratio: float, processor: SpanProcessor
+    *,
+    service_name: str,
+    service_version: str,
+    ratio: float,
+    exporter: SpanExporter,
+    batched: bool = True,
 ) -> TracerProvider:
-    """A tracer provider for this service: its resource, the sampler above, one span processor.
+    """A tracer provider for this service: its resource, the sampler, `exporter` behind the scrubber.
 
-    OTEL_RESOURCE_ATTRIBUTES adds attributes (deployment.environment.name=staging, say).
+    Spans leave in batches from a background thread; `batched=False` sends each as it ends
+    (tests). OTEL_RESOURCE_ATTRIBUTES adds attributes (deployment.environment.name=staging, say).
     """
     resource = Resource.create({"service.name": service_name, "service.version": service_version})
     provider = TracerProvider(resource=resource, sampler=ParentBased(RootClientSpansDropped(ratio)))
-    provider.add_span_processor(processor)
+    scrubbing = ScrubbingSpanExporter(exporter)
+    provider.add_span_processor(
+        BatchSpanProcessor(scrubbing) if batched else SimpleSpanProcessor(scrubbing)
+    )
     return provider
 
 
@@ -141,7 +207,7 @@ def start_tracing(*, service_name: str, service_version: str, ratio: float) -> N
             service_name=service_name,
             service_version=service_version,
             ratio=ratio,
-            processor=BatchSpanProcessor(OTLPSpanExporter()),
+            exporter=OTLPSpanExporter(),
         )
         trace.set_tracer_provider(_provider)
         instrument(_provider)
