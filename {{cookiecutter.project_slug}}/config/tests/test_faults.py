@@ -6,7 +6,6 @@ HTML 500; when it returns, the same server recovers without a restart.
 """
 
 import json
-import secrets
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ from django.db import connection
 
 from tests.support.fresh_process import (
     http_call,
-    run_with_settings,
+    run_in_production,
     running_gunicorn,
     skip_without_services,
     wait_for,
@@ -130,14 +129,12 @@ def test_services_that_accept_but_never_answer_fail_readiness_instead_of_hanging
         for silent in (database, redis):
             silent.bind(("127.0.0.1", 0))
             silent.listen()
-        env = {
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "ALLOWED_HOSTS": "api.example.com",
-            "DATABASE_URL": f"postgres://app:pw@127.0.0.1:{database.getsockname()[1]}/app",
-            "REDIS_URL": f"redis://127.0.0.1:{redis.getsockname()[1]}/0",
-            "DB_CONNECT_TIMEOUT": "1",
-        }
-        result = run_with_settings(READINESS, settings_module="config.settings.production", env=env)
+        result = run_in_production(
+            READINESS,
+            DATABASE_URL=f"postgres://app:pw@127.0.0.1:{database.getsockname()[1]}/app",
+            REDIS_URL=f"redis://127.0.0.1:{redis.getsockname()[1]}/0",
+            DB_CONNECT_TIMEOUT="1",
+        )
     assert result.returncode == 0, result.stderr
     status, body = json.loads(result.stdout.strip().splitlines()[-1])
     assert status == 503

@@ -5,7 +5,6 @@ headers, redirects, CORS answers, the password hasher and the admin's address.
 """
 
 import json
-import secrets
 from typing import Any
 
 import pytest
@@ -16,13 +15,10 @@ from rest_framework.test import APIClient
 
 from {{ cookiecutter.project_slug }}.users.models import User
 
-from tests.support.fresh_process import run_with_settings
+from tests.support.fresh_process import run_in_production
 
-PRODUCTION = {
-    "SECRET_KEY": secrets.token_urlsafe(50),
+PRODUCTION = {  # over PRODUCTION_ENV (tests/support/fresh_process.py)
     "ALLOWED_HOSTS": "api.example.com",
-    "DATABASE_URL": "sqlite:///:memory:",
-    "REDIS_URL": "redis://127.0.0.1:1/0",  # nothing listens: the limits fail open at once
     "DJANGO_ADMIN_URL": "ops-k3y7/",
     "CORS_ALLOWED_ORIGINS": "https://app.example.com",
 }
@@ -63,7 +59,7 @@ print(json.dumps({
 
 @pytest.fixture(scope="module")
 def production() -> dict[str, Any]:
-    result = run_with_settings(PROBE, settings_module="config.settings.production", env=PRODUCTION)
+    result = run_in_production(PROBE, **PRODUCTION)
     assert result.returncode == 0, result.stderr
     report: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
     return report
@@ -116,11 +112,7 @@ def test_the_admin_lives_at_the_address_from_the_environment(production: dict[st
 
 
 def test_a_bad_admin_address_stops_the_start() -> None:
-    result = run_with_settings(
-        PROBE,
-        settings_module="config.settings.production",
-        env=PRODUCTION | {"DJANGO_ADMIN_URL": "/admin"},
-    )
+    result = run_in_production(PROBE, **PRODUCTION | {"DJANGO_ADMIN_URL": "/admin"})
     assert result.returncode != 0
     assert "DJANGO_ADMIN_URL must look like 'admin/'" in result.stderr
 

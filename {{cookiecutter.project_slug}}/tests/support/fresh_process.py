@@ -67,6 +67,22 @@ def run_with_settings(
     )
 
 
+# What production settings need to load, and no more: no service is reached at start-up.
+PRODUCTION_ENV = {
+    "SECRET_KEY": secrets.token_urlsafe(50),
+    "ALLOWED_HOSTS": "testserver",  # Django's test client's host
+    "DATABASE_URL": "sqlite:///:memory:",
+    "REDIS_URL": "redis://127.0.0.1:1/0",  # nothing listens: what needs Redis fails open at once
+}
+
+
+def run_in_production(code: str, **env: str | None) -> subprocess.CompletedProcess[str]:
+    """`code` in a fresh interpreter under production settings: PRODUCTION_ENV, then `env`."""
+    return run_with_settings(
+        code, settings_module="config.settings.production", env=PRODUCTION_ENV | env
+    )
+
+
 @dataclass(frozen=True)
 class Answer:
     """A server's answer to http_call: its status, its JSON body (None if empty), its headers."""

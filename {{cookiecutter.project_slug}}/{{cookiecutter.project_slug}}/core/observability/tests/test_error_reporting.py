@@ -15,7 +15,7 @@ from {{ cookiecutter.project_slug }}.core.observability.error_reporting import (
     scrub_event,
 )
 
-from tests.support.fresh_process import PROJECT_ROOT, run_with_settings
+from tests.support.fresh_process import PROJECT_ROOT, run_in_production
 
 EMAIL = "ada.lovelace@example.com"
 PASSWORD = "correct horse battery staple"  # the secret that must not leave
@@ -88,22 +88,15 @@ def sentry() -> Iterator[tuple[str, list[dict[str, Any]]]]:
 
 
 def send_a_failing_request(dsn: str) -> list[str]:
-    result = run_with_settings(
+    result = run_in_production(
         REQUEST,
-        settings_module="config.settings.production",
-        env={
-            "SENTRY_DSN": dsn,
-            "SECRET_KEY": "x" * 50,
-            "ALLOWED_HOSTS": "testserver",
-            "SECURE_SSL_REDIRECT": "false",
-            "DATABASE_URL": "sqlite:///:memory:",
-            "REDIS_URL": "redis://127.0.0.1:1/0",  # unreachable: the API fails open
-            "LOG_LEVEL": "WARNING",  # the view's warning is a breadcrumb of the event
-            "IP_MONITOR_ENABLED": "false",  # its "store unavailable" error would be an event too
-            "TEST_EMAIL": EMAIL,
-            "TEST_PASSWORD": PASSWORD,
-            "TEST_JWT": JWT,
-        },
+        SENTRY_DSN=dsn,
+        SECURE_SSL_REDIRECT="false",
+        LOG_LEVEL="WARNING",  # the view's warning is a breadcrumb of the event
+        IP_MONITOR_ENABLED="false",  # its "store unavailable" error would be an event too
+        TEST_EMAIL=EMAIL,
+        TEST_PASSWORD=PASSWORD,
+        TEST_JWT=JWT,
     )
     assert result.returncode == 0, result.stderr
     return result.stdout.split()
