@@ -16,15 +16,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
 
 import psycopg
 import pytest
 from celery.result import allow_join_result
 from django.db import connection
-from kombu import Queue
 
 from config.celery import app
+
+from {{ cookiecutter.project_slug }}.core.metrics.worker import tasks_waiting
 
 from tests.support.fresh_process import PROJECT_ROOT, server_env, skip_without_services, wait_for
 
@@ -61,9 +61,7 @@ class Worker:
 
     def idle(self) -> bool:
         with app.connection_for_read() as conn:
-            queue = Queue(app.conf.task_default_queue).bind(conn.default_channel)
-            # AMQP's declare-ok (name, messages, consumers); the stubs say it returns the name.
-            _, queued, _ = cast("tuple[str, int, int]", queue.queue_declare())
+            queued = tasks_waiting(conn.default_channel, app.conf.task_default_queue)
         inspect = app.control.inspect(destination=[self.node], timeout=2)
         active, reserved = inspect.active() or {}, inspect.reserved() or {}
         # No reply counts as busy: a worker that does not answer may be mid-task.

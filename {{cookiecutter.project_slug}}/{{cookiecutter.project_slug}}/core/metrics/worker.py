@@ -59,6 +59,17 @@ def task_finished(*, task_id: str, task: Task[Any, Any], state: str | None, **kw
     TASK_RUNS.labels(task.name, (state or "unknown").lower()).inc()
 
 
+def tasks_waiting(channel: Any, queue: str) -> int:
+    """The tasks waiting in `queue` on the broker behind `channel` (reserved ones are not).
+
+    The queue is declared as the worker declares it (an empty Redis queue has no key); the
+    answer is AMQP's declare-ok (name, messages, consumers), which kombu's Redis transport mimics.
+    """
+    declared = Queue(queue).bind(channel).queue_declare()
+    _, waiting, _ = cast("tuple[str, int, int]", declared)  # the stubs say it is the name
+    return waiting
+
+
 class QueueLengthCollector(Collector):
     """`celery_queue_length{queue}`: tasks waiting in each queue, read from the broker at scrape.
 
@@ -82,11 +93,7 @@ class QueueLengthCollector(Collector):
             with self.app.connection_for_read(connect_timeout=2) as connection:
                 connection.ensure_connection(max_retries=0)
                 for name in names:
-                    # Declared as the worker declares it (an empty Redis queue has no key).
-                    declared = Queue(name).bind(connection.default_channel).queue_declare()
-                    # AMQP's declare-ok (name, messages, consumers); the stubs say it is the name.
-                    _, waiting, _ = cast("tuple[str, int, int]", declared)
-                    family.add_metric([name], waiting)
+                    family.add_metric([name], tasks_waiting(connection.default_channel, name))
         except Exception:  # whatever the broker raised: a collector that raises fails the scrape
             logger.warning("queue length not read from the broker", exc_info=True)
         yield family
