@@ -47,15 +47,18 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "")
 # (Read as the settings read them, but not through them: loading the project here would import
 # prometheus_client in the master before the directory is set.)
 TRUE = {"true", "on", "ok", "y", "yes", "1"}  # django-environ's env.bool
-FALSE = {"false", "off", "n", "no", "0", ""}  # config/settings/env.py's Env.bool
+FALSE = {"false", "off", "n", "no", "0"}  # config/settings/env.py's Env.bool
 
 
 def flag(name: str, default: str) -> bool:
-    """A true/false setting from the environment; any other word stops gunicorn in one line."""
-    value = os.environ.get(name, default)
-    if value.strip().lower() not in TRUE | FALSE:
+    """A true/false setting from the environment, empty meaning the default.
+
+    Any other word stops gunicorn in one line.
+    """
+    value = os.environ.get(name, "").strip() or default
+    if value.lower() not in TRUE | FALSE:
         raise SystemExit(f"{name} must be true or false, not {value!r}")
-    return value.strip().lower() in TRUE
+    return value.lower() in TRUE
 
 
 metrics_enabled = flag("METRICS_ENABLED", "true")

@@ -26,13 +26,17 @@ class Env(environ.Env):
     would turn the HTTPS redirect off in production, and nothing would say so.
     """
 
-    BOOLEAN_FALSE_STRINGS = ("false", "off", "n", "no", "0", "")
+    BOOLEAN_FALSE_STRINGS = ("false", "off", "n", "no", "0")
 
     def bool(self, var: str, default: Any = environ.Env.NOTSET) -> bool:
         raw = self.ENVIRON.get(var)
-        if raw is None:  # unset: the default (or django-environ's error when there is none)
+        if raw is None:  # unset: the default, or django-environ's error when there is none
             return bool(super().bool(var, default=default))
         word = raw.strip().lower()
+        # Empty ("FLAG=" in an env file or a ConfigMap) is unset: never False for a switch whose
+        # default is True.
+        if not word and default is not self.NOTSET:
+            return bool(default)
         if word not in self.BOOLEAN_TRUE_STRINGS + self.BOOLEAN_FALSE_STRINGS:
             raise ImproperlyConfigured(f"{var} must be true or false, not {raw!r}")
         return word in self.BOOLEAN_TRUE_STRINGS

@@ -84,6 +84,19 @@ def test_production_refuses_to_start_naming_the_variable(
     assert message in result.stderr
 
 
+def test_an_empty_flag_is_its_default() -> None:
+    # Found by a review: "SECURE_SSL_REDIRECT=" (a line of an env file or a ConfigMap left empty)
+    # read as false and turned the redirect off; empty now means unset, as for any variable.
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.SECURE_SSL_REDIRECT, settings.RATELIMIT_ENABLE, settings.DEBUG)"
+    )
+    env = GOOD_ENV | {"SECURE_SSL_REDIRECT": "", "RATELIMIT_ENABLE": " ", "DEBUG": ""}
+    result = run_with_settings(code, settings_module="config.settings.production", env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "True", "False"]
+
+
 LOCAL_PROBE = (
     "import django; django.setup(); from django.conf import settings; "
     "print(settings.DEBUG, settings.DATABASES['default']['ENGINE'], "

@@ -26,9 +26,11 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from {{ cookiecutter.project_slug }}.core.observability.logging import (
     RequestIdFilter,
 )
+from {{ cookiecutter.project_slug }}.core.observability.trace_provider import (
+    build_provider,
+)
 from {{ cookiecutter.project_slug }}.core.observability.tracing import (
     TraceContextFilter,
-    build_provider,
     instrument,
     uninstrument,
 )

@@ -38,6 +38,8 @@ class CoreConfig(AppConfig):
                 service_name=settings.TRACING_SERVICE_NAME,
                 service_version=settings.TRACING_SERVICE_VERSION,
                 ratio=settings.TRACING_SAMPLE_RATIO,
+                excluded_urls=settings.TRACING_EXCLUDED_URLS,
+                export_timeout=settings.TRACING_EXPORT_TIMEOUT_SECONDS,
             )
         # Every process (web server, task worker, manage.py) stops here on settings that contradict.
         refuse_contradicting_settings()

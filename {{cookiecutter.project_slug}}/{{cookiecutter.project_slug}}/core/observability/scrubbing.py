@@ -1,24 +1,63 @@
-"""E-mail addresses and JWTs found in any text, replaced: what leaves in error reports and traces.
+"""Secrets found in any text, replaced: what leaves in error reports and traces.
 
-Keys can be scrubbed by name (a password field); these two turn up anywhere: in an exception's
-message, a log line, a URL's query string. Used by error_reporting.py (every event) and
-tracing.py (every span, before export).
+Three kinds turn up anywhere, in an exception's message, a log line, a URL's query string, a
+header: e-mail addresses, JWTs, and the values of parameters named like secrets
+(`?password=...`, `code=...`). Used by error_reporting.py (every event) and tracing.py (every
+span, before export).
+
+The patterns run on text a client sends, so each is linear in its length: a match can start only
+where a run of its characters starts (a lookbehind), and runs are taken whole (possessive
+quantifiers, Python 3.11+), so no input makes the engine try every start against every end.
 """
 
 import re
 from typing import Any
-from urllib.parse import unquote_plus
+from urllib.parse import unquote
 
-# RFC 5322's local parts (dot-atom or "quoted") at a domain that ends in letters (any script: a
-# release such as "shop@1.4.0" is not an address) or at an address literal ([192.0.2.1]).
+from sentry_sdk.scrubber import DEFAULT_DENYLIST
+
+REDACTED = "[Filtered]"  # what the Sentry SDK writes in place of a scrubbed value
+
+# Names of fields and parameters whose values are secrets: the Sentry SDK's list and this
+# project's request fields (matched whole, any case).
+DENYLIST = [
+    *DEFAULT_DENYLIST,
+    "access",  # the JWT pair (users/tokens.py)
+    "refresh",
+    "new_password",  # allauth's and the API's password forms
+    "current_password",
+    "old_password",
+    "password1",
+    "password2",
+    "code",  # e-mail and TOTP codes
+    "otp",
+    "key",  # password-reset and e-mail keys
+    "recovery_codes",
+    "email",
+    "new_email",
+    "idempotency_key",
+    "http_idempotency_key",
+]
+
+# An address's local part: RFC 5322's characters and dots, less the URL's own delimiters
+# (/ ? = &), so that in "?email=ada@example.com" the address starts after the "=".
+_LOCAL = r"[\w.!#$%'*+^`{|}~-]"
+# ... or "quoted", at a domain that ends in letters (any script: a release such as "shop@1.4.0"
+# is not an address) or at an address literal ([192.0.2.1]).
 EMAIL = re.compile(
-    r"""(?:[\w.!#$%&'*+/=?^`{|}~-]+|"[^"\r\n]+")"""
-    r"@(?:[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}\b|\[(?:IPv6:)?[0-9A-Fa-f:.]+\])"
+    rf"""(?<!{_LOCAL})(?:{_LOCAL}++|"[^"\r\n]++")"""
+    r"@(?:(?:[\w-]++\.)+[^\W\d_]{2,}+\b|\[(?:IPv6:)?[0-9A-Fa-f:.]++\])"
 )
-# header.payload.signature in base64url, padded or not, the signature possibly empty; anywhere in
-# a word ("token=eyJ...", "x_eyJ..."): a false alarm costs a redaction, a miss leaks a session.
-JWT = re.compile(r"eyJ[\w-]+=*\.[\w-]+=*\.[\w-]*=*")
-REDACTED = "[Filtered]"  # what the SDK writes in place of a scrubbed value
+# Three dot-separated base64url segments, padded or not, the last possibly empty; the JWT is
+# where "eyJ" starts in the first, glued to a word or not ("token=eyJ...", "x_eyJ..."): a false
+# alarm costs a redaction, a miss leaks a session.
+_DOTTED_TRIPLE = re.compile(r"(?<![\w-])[\w-]++=*+\.[\w-]++=*+\.[\w-]*+=*+")
+# name=value, as in a query string, a form body or a log line: the value goes, the name stays.
+_SECRET_PARAMETER = re.compile(
+    r"(?<![\w.-])(" + "|".join(re.escape(name) for name in DENYLIST) + r")=[^&#;,\s\"']*+",
+    re.IGNORECASE,
+)
+_DECODING_ROUNDS = 3  # "%2540" is "%40" encoded again: decoded until nothing changes, this often
 
 
 def scrub(value: Any) -> Any:
@@ -33,9 +72,23 @@ def scrub(value: Any) -> Any:
 
 
 def scrub_text(text: str) -> str:
-    """`text` with every e-mail address and JWT replaced by REDACTED; itself if none was found."""
-    # Clients send "%40" for "@" and "%3D" for "=" in URLs and form bodies: the patterns are
-    # matched on the decoded text, which replaces the original when anything was found.
-    decoded = unquote_plus(text) if "%" in text else text
-    scrubbed = JWT.sub(REDACTED, EMAIL.sub(REDACTED, decoded))
+    """`text` with every secret replaced by REDACTED; itself if none was found."""
+    # Clients send "%40" for "@" and "%3D" for "=", once or twice encoded: the patterns are
+    # matched on the decoded text, which replaces the original when anything was found. "+" is
+    # kept ("a+tag@example.com" is an address; a form's "+" for a space only joins two words).
+    decoded = text
+    for _ in range(_DECODING_ROUNDS):
+        if "%" not in decoded or (once_more := unquote(decoded)) == decoded:
+            break
+        decoded = once_more
+    scrubbed = _SECRET_PARAMETER.sub(rf"\1={REDACTED}", decoded)
+    scrubbed = _DOTTED_TRIPLE.sub(_without_jwt, EMAIL.sub(REDACTED, scrubbed))
     return scrubbed if scrubbed != decoded else text
+
+
+def _without_jwt(match: re.Match[str]) -> str:
+    triple = match.group()
+    header = triple.split(".", 1)[0].rstrip("=")
+    start = header.find("eyJ")
+    # A header is base64url JSON: "eyJ" and more ("eyJ.not.a.jwt" is not one).
+    return triple if start < 0 or len(header) == start + 3 else triple[:start] + REDACTED

@@ -9,14 +9,14 @@ Spec: https://opentelemetry.io/docs/specs/otel/configuration/sdk-environment-var
 """
 
 import logging
-import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable
 {% if cookiecutter.use_celery == "y" %}
 from celery.signals import worker_process_shutdown
 {%- endif %}
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
 from opentelemetry import trace
-from opentelemetry.context import Context
 {%- if cookiecutter.use_celery == "y" %}
 from opentelemetry.instrumentation.celery import CeleryInstrumentor
 {%- endif %}
@@ -24,115 +24,16 @@ from opentelemetry.instrumentation.django import DjangoInstrumentor
 from opentelemetry.instrumentation.instrumentor import BaseInstrumentor  # type: ignore[attr-defined]
 from opentelemetry.instrumentation.psycopg import PsycopgInstrumentor
 from opentelemetry.instrumentation.redis import RedisInstrumentor
-from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import Event, ReadableSpan, TracerProvider
-from opentelemetry.sdk.trace.export import (
-    BatchSpanProcessor,
-    SimpleSpanProcessor,
-    SpanExporter,
-    SpanExportResult,
-)
-from opentelemetry.sdk.trace.sampling import (
-    Decision,
-    ParentBased,
-    Sampler,
-    SamplingResult,
-    TraceIdRatioBased,
-)
-from opentelemetry.trace import Link, SpanKind, Status
-from opentelemetry.trace.span import TraceState
-from opentelemetry.util.types import Attributes
+from opentelemetry.sdk.trace import TracerProvider
 
-from .scrubbing import scrub, scrub_text
+from .trace_provider import build_provider
 
-# Health probes come every few seconds from the orchestrator: a trace each would bury the rest.
-# OTEL_PYTHON_DJANGO_EXCLUDED_URLS (comma-separated regular expressions) replaces this list.
-EXCLUDED_URLS = "health/"
+# The W3C headers a client can send to join a trace (request.META's names).
+TRACE_CONTEXT_HEADERS = ("HTTP_TRACEPARENT", "HTTP_TRACESTATE", "HTTP_BAGGAGE")
+INCOMING_CONTEXT_DROPPED = f"{__name__}.IncomingTraceContextDropped"
 
 _lock = threading.Lock()
 _provider: TracerProvider | None = None
-
-
-class RootClientSpansDropped(Sampler):
-    """Starts a trace at a request{% if cookiecutter.use_celery == "y" %}, a task or a task sent from outside one{% endif %}; never at a lone client call.
-
-    A database or Redis call outside any request{% if cookiecutter.use_celery == "y" %} or task (the worker's broker polls{% else %} (start-up checks{% endif %},
-    a management command's queries) would otherwise be a trace of one span, thousands a minute.
-    Other roots are kept at `ratio` (0 to 1) of their trace ids; children follow their parent
-    (`ParentBased`), so a kept trace is never missing a span.
-    """
-
-    def __init__(self, ratio: float) -> None:
-        self._ratio = TraceIdRatioBased(ratio)
-
-    def should_sample(
-        self,
-        parent_context: Context | None,
-        trace_id: int,
-        name: str,
-        kind: SpanKind | None = None,
-        attributes: Attributes = None,
-        links: Sequence[Link] | None = None,
-        trace_state: TraceState | None = None,
-    ) -> SamplingResult:
-        if kind is SpanKind.CLIENT:
-            return SamplingResult(Decision.DROP)
-        return self._ratio.should_sample(
-            parent_context, trace_id, name, kind, attributes, links, trace_state
-        )
-
-    def get_description(self) -> str:
-        return "RootClientSpansDropped{" + self._ratio.get_description() + "}"
-
-
-class ScrubbingSpanExporter(SpanExporter):
-    """Hands spans on to `exporter` with every e-mail address and JWT in their text replaced.
-
-    Instrumentations record what a request carried: the Django one puts the whole URL, query
-    string included, in `http.url` (`?email=...`, `?token=...`), and an exception's message goes
-    into an event. Scrubbed here, once, whatever the instrumentation: attributes, events' attributes
-    and the status's description (scrubbing.py, as error reports are).
-    """
-
-    def __init__(self, exporter: SpanExporter) -> None:
-        self._exporter = exporter
-
-    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
-        return self._exporter.export([_scrubbed(span) for span in spans])
-
-    def shutdown(self) -> None:
-        self._exporter.shutdown()
-
-    def force_flush(self, timeout_millis: int = 30000) -> bool:
-        return self._exporter.force_flush(timeout_millis)
-
-
-def _scrubbed(span: ReadableSpan) -> ReadableSpan:
-    status = span.status
-    if status.description:
-        status = Status(status.status_code, scrub_text(status.description))
-    return ReadableSpan(
-        name=span.name,
-        context=span.context,
-        parent=span.parent,
-        resource=span.resource,
-        attributes=_scrubbed_attributes(span.attributes),
-        events=[
-            Event(event.name, _scrubbed_attributes(event.attributes), event.timestamp)
-            for event in span.events
-        ],
-        links=span.links,
-        kind=span.kind,
-        status=status,
-        start_time=span.start_time,
-        end_time=span.end_time,
-        instrumentation_scope=span.instrumentation_scope,
-    )
-
-
-def _scrubbed_attributes(attributes: Attributes) -> Attributes:
-    # Values are strings, numbers, booleans or sequences of one of them (the SDK checks).
-    return {key: scrub(value) for key, value in (attributes or {}).items()}
 
 
 def instrumentors() -> list[BaseInstrumentor]:
@@ -147,39 +48,37 @@ def instrumentors() -> list[BaseInstrumentor]:
     ]
 
 
-def build_provider(
-    *,
-    service_name: str,
-    service_version: str,
-    ratio: float,
-    exporter: SpanExporter,
-    batched: bool = True,
-) -> TracerProvider:
-    """A tracer provider for this service: its resource, the sampler, `exporter` behind the scrubber.
+class IncomingTraceContextDropped:
+    """Removes a client's trace headers before the Django instrumentation reads them.
 
-    Spans leave in batches from a background thread; `batched=False` sends each as it ends
-    (tests). OTEL_RESOURCE_ATTRIBUTES adds attributes (deployment.environment.name=staging, say).
+    First in MIDDLEWARE unless TRACING_TRUST_INCOMING_CONTEXT (components/tracing.py): each
+    request then starts a trace of its own, whatever a client claims.
     """
-    resource = Resource.create({"service.name": service_name, "service.version": service_version})
-    provider = TracerProvider(resource=resource, sampler=ParentBased(RootClientSpansDropped(ratio)))
-    scrubbing = ScrubbingSpanExporter(exporter)
-    provider.add_span_processor(
-        BatchSpanProcessor(scrubbing) if batched else SimpleSpanProcessor(scrubbing)
-    )
-    return provider
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        for name in TRACE_CONTEXT_HEADERS:
+            request.META.pop(name, None)
+        return self.get_response(request)
 
 
-def instrument(provider: TracerProvider) -> None:
+def instrument(provider: TracerProvider, *, excluded_urls: str = "health/") -> None:
     """Trace the libraries into `provider`. Before Django's handler loads its middleware.
 
-    The Django instrumentation puts its middleware first in settings.MIDDLEWARE, so the span is
-    open while every other middleware runs and the access log line can carry its ids.
+    The Django instrumentation puts its middleware first in settings.MIDDLEWARE (after
+    IncomingTraceContextDropped, where that is), so the span is open while every other
+    middleware runs and the access log line can carry its ids. `excluded_urls`: regular
+    expressions, comma-separated, of the URLs never traced.
     """
-    excluded = None if "OTEL_PYTHON_DJANGO_EXCLUDED_URLS" in os.environ else EXCLUDED_URLS
+    middleware = list(settings.MIDDLEWARE)
+    dropped = INCOMING_CONTEXT_DROPPED in middleware
+    position = middleware.index(INCOMING_CONTEXT_DROPPED) + 1 if dropped else 0
     for instrumentor in instrumentors():
         options: dict[str, object] = {"tracer_provider": provider}
         if isinstance(instrumentor, DjangoInstrumentor):
-            options["excluded_urls"] = excluded
+            options |= {"excluded_urls": excluded_urls, "middleware_position": position}
         instrumentor.instrument(**options)
 
 
@@ -189,7 +88,14 @@ def uninstrument() -> None:
         instrumentor.uninstrument()
 
 
-def start_tracing(*, service_name: str, service_version: str, ratio: float) -> None:
+def start_tracing(
+    *,
+    service_name: str,
+    service_version: str,
+    ratio: float,
+    excluded_urls: str,
+    export_timeout: float | None,
+) -> None:
     """Export this process's spans over OTLP/HTTP, in batches; once per process.
 
     The batch processor's thread is restarted in a forked child by the SDK itself (it registers
@@ -207,10 +113,11 @@ def start_tracing(*, service_name: str, service_version: str, ratio: float) -> N
             service_name=service_name,
             service_version=service_version,
             ratio=ratio,
-            exporter=OTLPSpanExporter(),
+            # Endpoint, headers, certificate: the exporter reads the OTEL_EXPORTER_OTLP_* variables.
+            exporter=OTLPSpanExporter(timeout=export_timeout),
         )
         trace.set_tracer_provider(_provider)
-        instrument(_provider)
+        instrument(_provider, excluded_urls=excluded_urls)
 {%- if cookiecutter.use_celery == "y" %}
         # A task worker's pool process ends without running atexit: its queued spans go first.
         worker_process_shutdown.connect(flush_spans, weak=False)

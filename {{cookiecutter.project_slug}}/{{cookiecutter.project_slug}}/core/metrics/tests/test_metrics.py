@@ -115,7 +115,7 @@ def test_gunicorn_reads_metrics_enabled_as_the_settings_do(word: str) -> None:
         "import runpy\n"
         "from config.settings.env import Env\n"
         "config = runpy.run_path('config/gunicorn.py')\n"
-        "print(config['metrics_enabled'] == Env().bool('METRICS_ENABLED'))",
+        "print(config['metrics_enabled'] == Env().bool('METRICS_ENABLED', default=True))",
         settings_module="config.settings.test",
         env={"METRICS_ENABLED": word, "PROMETHEUS_MULTIPROC_DIR": "/nonexistent"},
     )
