@@ -9,6 +9,7 @@ honour stops start-up naming the variable, rather than failing every export or b
 Spec: https://opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables/
 """
 
+import os
 import re
 from urllib.parse import urlsplit
 
@@ -58,7 +59,7 @@ if _base_url.rstrip("/").endswith("/v1/traces"):
         f"not {_base_url!r}: set OTEL_EXPORTER_OTLP_TRACES_ENDPOINT for a full URL"
     )
 _traces_url = _endpoint("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
-_exporter = env.str("OTEL_TRACES_EXPORTER", default="otlp").strip().lower()
+_exporter = env.str("OTEL_TRACES_EXPORTER", default="").strip().lower() or "otlp"
 if _exporter not in {"otlp", "none"}:
     raise _refuse("OTEL_TRACES_EXPORTER", "otlp or none (OTLP over HTTP is installed)", _exporter)
 _disabled = env.bool("OTEL_SDK_DISABLED", default=False)
@@ -69,32 +70,39 @@ if TRACING_ENABLED:
         _protocol = env.str(_name, default="")
         if _protocol.strip().lower() not in {"", "http/protobuf"}:
             raise _refuse(_name, "http/protobuf (the only protocol installed)", _protocol)
-    _propagators = env.str("OTEL_PROPAGATORS", default="tracecontext,baggage")
-    if not {item.strip() for item in _propagators.split(",")} <= PROPAGATORS:
+    _propagators = env.str("OTEL_PROPAGATORS", default="")
+    if not _propagators.strip():  # empty is unset (the spec), but the SDK would look one up
+        os.environ.pop("OTEL_PROPAGATORS", None)
+    elif not {item.strip() for item in _propagators.split(",")} <= PROPAGATORS:
         raise _refuse("OTEL_PROPAGATORS", "tracecontext, baggage or none", _propagators)
     # Regular expressions, comma-separated, searched in each request's URL (the instrumentation's
     # syntax): the project's default unless either standard variable replaces it.
-    TRACING_EXCLUDED_URLS = env.str(
-        "OTEL_PYTHON_DJANGO_EXCLUDED_URLS",
-        default=env.str("OTEL_PYTHON_EXCLUDED_URLS", default=DEFAULT_EXCLUDED_URLS),
+    _excluded_name = next(
+        (
+            name
+            for name in ("OTEL_PYTHON_DJANGO_EXCLUDED_URLS", "OTEL_PYTHON_EXCLUDED_URLS")
+            if env.str(name, default="").strip()
+        ),
+        None,
     )
+    TRACING_EXCLUDED_URLS = env.str(_excluded_name) if _excluded_name else DEFAULT_EXCLUDED_URLS
     for _pattern in TRACING_EXCLUDED_URLS.split(","):
         try:
             re.compile(_pattern.strip())
         except re.error as error:
-            _must = f"regular expressions ({error})"
-            raise _refuse("OTEL_PYTHON_DJANGO_EXCLUDED_URLS", _must, _pattern) from None
+            raise _refuse(str(_excluded_name), f"regular expressions ({error})", _pattern) from None
     TRACING_SERVICE_NAME = env.str("OTEL_SERVICE_NAME", default="").strip() or PACKAGE
     TRACING_SERVICE_VERSION = VERSION
     # The share of traces kept, 0 to 1: the standard sampler's, or OTEL_TRACES_SAMPLER_ARG.
-    _sampler = env.str("OTEL_TRACES_SAMPLER", default="parentbased_traceidratio").strip().lower()
+    _sampler = env.str("OTEL_TRACES_SAMPLER", default="").strip().lower()
+    _sampler = _sampler or "parentbased_traceidratio"
     if _sampler not in SAMPLERS:
         raise _refuse("OTEL_TRACES_SAMPLER", "one of " + ", ".join(SAMPLERS), _sampler)
     _fixed = SAMPLERS[_sampler]
     if _fixed is not None:
         TRACING_SAMPLE_RATIO = _fixed
     else:
-        _ratio = env.str("OTEL_TRACES_SAMPLER_ARG", default="1")
+        _ratio = env.str("OTEL_TRACES_SAMPLER_ARG", default="").strip() or "1"
         try:
             TRACING_SAMPLE_RATIO = float(_ratio)
         except ValueError:
@@ -103,9 +111,20 @@ if TRACING_ENABLED:
             raise _refuse("OTEL_TRACES_SAMPLER_ARG", "from 0 to 1", _ratio)
     # How long one export may take before it is dropped: the exporter's 10 s by default would
     # hold a stopping process past gunicorn's graceful timeout when the collector hangs.
-    TRACING_EXPORT_TIMEOUT_SECONDS: float | None = 5.0
-    if any(env.str(f"OTEL_EXPORTER_OTLP{part}_TIMEOUT", default="") for part in ("", "_TRACES")):
-        TRACING_EXPORT_TIMEOUT_SECONDS = None  # the exporter reads the variable itself
+    # Set, it must be seconds (the Python exporter's unit, though the spec says milliseconds: a
+    # 10000 meant as 10 s would be three hours) and below gunicorn's graceful timeout (20 s).
+    TRACING_EXPORT_TIMEOUT_SECONDS = 5.0
+    for _name in ("OTEL_EXPORTER_OTLP_TIMEOUT", "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT"):  # 2nd wins
+        _timeout = env.str(_name, default="")
+        if not _timeout.strip():
+            continue
+        try:
+            _seconds = float(_timeout)
+        except ValueError:
+            _seconds = -1.0
+        if not 0 < _seconds <= 15:  # NaN too
+            raise _refuse(_name, "seconds, more than 0 and at most 15", _timeout)
+        TRACING_EXPORT_TIMEOUT_SECONDS = _seconds
     # A client's traceparent, tracestate and baggage are dropped: on a public API anyone could
     # pick the trace id, force sampling, or have its text copied onto every span and task. Behind
     # a gateway or mesh that starts the traces, trust it and the app continues them.

@@ -94,7 +94,7 @@ def start_tracing(
     service_version: str,
     ratio: float,
     excluded_urls: str,
-    export_timeout: float | None,
+    export_timeout: float,
 ) -> None:
     """Export this process's spans over OTLP/HTTP, in batches; once per process.
 

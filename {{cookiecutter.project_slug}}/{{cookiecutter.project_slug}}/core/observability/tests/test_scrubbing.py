@@ -31,6 +31,21 @@ JWT = "eyJhbGciOiJIUzI1NiJ9.eyJ1c2VyX2lkIjo0Mn0.c2ln"
         (f"token={JWT}", f"token={REDACTED}"),
         (f"x_{JWT} end", f"x_{REDACTED} end"),
         ("mail ada@example.com. Next", f"mail {REDACTED}. Next"),
+        # Found by a second review: a value cut at an encoded delimiter, names not on the list,
+        # a token after a dot, an address glued to a digit or encoded four times.
+        (
+            "?password=correct%20horse&code=12%2034&token=a%26b",
+            f"?password={REDACTED}&code={REDACTED}&token={REDACTED}",
+        ),
+        (
+            "?access_token=A&api-key=B&user%5Bpassword%5D=C&client_secret=D",
+            f"?access_token={REDACTED}&api-key={REDACTED}&user[password]={REDACTED}"
+            f"&client_secret={REDACTED}",
+        ),
+        (f"x.{JWT}", f"x.{REDACTED}"),
+        (f"token{JWT[:-5]}=.", f"token{REDACTED}"),
+        ("ada@example.com1", f"{REDACTED}1"),
+        ("ada%25252540example.com", REDACTED),
     ],
 )
 def test_what_is_found_is_replaced_and_the_rest_kept(text: str, scrubbed: str) -> None:
@@ -38,7 +53,18 @@ def test_what_is_found_is_replaced_and_the_rest_kept(text: str, scrubbed: str) -
 
 
 @pytest.mark.parametrize(
-    "text", ["v=1.2.3", "a.b.c.d", "eyJ.not.a.jwt", "pw-reset/done", "keyboard=1"]
+    "text",
+    [
+        "v=1.2.3",
+        "a.b.c.d",
+        "eyJ.not.a.jwt",
+        "pw-reset/done",
+        "keyboard=1",
+        "author=ada&page=2&country_code=FR",
+        # Found by a second review: names with "eyJ" in them went as tokens.
+        "/media/grey/greyJacket.front.jpg",
+        "/api/v1/songs/?q=heyJude.live.2024",
+    ],
 )
 def test_what_only_resembles_a_secret_is_kept(text: str) -> None:
     assert scrub_text(text) == text
@@ -52,6 +78,8 @@ HOSTILE = [
     '"a." * 100_000',
     '"a@" * 100_000',
     '"a@" + "b." * 100_000',
+    '"eyJ." * 50_000',
+    '"eyJaaaaaaaaaaaaaaaaa.b.c " * 8_000',
     """'"a' * 100_000""",
     '"%25" * 60_000',
     '"code=" * 40_000',

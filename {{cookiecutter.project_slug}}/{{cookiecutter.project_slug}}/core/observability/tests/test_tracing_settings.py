@@ -59,6 +59,15 @@ print(json.dumps([settings.TRACING_SAMPLE_RATIO, settings.TRACING_SERVICE_NAME,
 """
 
 
+EMPTY_IS_UNSET = [
+    "OTEL_TRACES_SAMPLER",
+    "OTEL_TRACES_SAMPLER_ARG",
+    "OTEL_PROPAGATORS",
+    "OTEL_TRACES_EXPORTER",
+    "OTEL_EXPORTER_OTLP_TIMEOUT",
+]
+
+
 @pytest.mark.parametrize(
     ("env", "expected"),
     [
@@ -74,8 +83,13 @@ print(json.dumps([settings.TRACING_SAMPLE_RATIO, settings.TRACING_SERVICE_NAME,
         # Found by a review: a blank name became "unknown_service:python".
         ({"OTEL_SERVICE_NAME": "  "}, [1.0, PACKAGE, 5.0, "health/"]),
         ({"OTEL_SERVICE_NAME": "shop-web"}, [1.0, "shop-web", 5.0, "health/"]),
-        ({"OTEL_EXPORTER_OTLP_TIMEOUT": "3000"}, [1.0, PACKAGE, None, "health/"]),
+        ({"OTEL_EXPORTER_OTLP_TIMEOUT": "3"}, [1.0, PACKAGE, 3.0, "health/"]),
         ({"OTEL_PYTHON_EXCLUDED_URLS": "ping,metrics"}, [1.0, PACKAGE, 5.0, "ping,metrics"]),
+        # Found by a second review: empty is unset (the spec), not a value to refuse.
+        (
+            dict.fromkeys(EMPTY_IS_UNSET, ""),
+            [1.0, PACKAGE, 5.0, "health/"],
+        ),
     ],
 )
 def test_the_standard_variables_are_honoured(env: dict[str, str], expected: list[object]) -> None:
@@ -108,6 +122,10 @@ URL = "an http(s):// URL with no spaces"
         ("OTEL_PROPAGATORS", "b3", "must be tracecontext, baggage or none, not 'b3'"),
         ("OTEL_PYTHON_DJANGO_EXCLUDED_URLS", "([x", "must be regular expressions ("),
         ("OTEL_SDK_DISABLED", "ture", "must be true or false, not 'ture'"),
+        # Found by a second review: the spec's milliseconds read as seconds, or no number at all.
+        ("OTEL_EXPORTER_OTLP_TIMEOUT", "10000", "must be seconds, more than 0 and at most 15"),
+        ("OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "abc", "must be seconds"),
+        ("OTEL_PYTHON_EXCLUDED_URLS", "([", "must be regular expressions ("),
     ],
 )
 def test_a_wrong_tracing_setting_stops_start_up_naming_it(
