@@ -24,6 +24,7 @@ from tests.support.fresh_process import (
     PROJECT_ROOT,
     free_port,
     http_call,
+    run_in_project,
     running_gunicorn,
     wait_for,
 )
@@ -227,16 +228,8 @@ def test_a_samples_directory_that_cannot_be_written_stops_gunicorn_in_one_line(
     not_a_directory.write_text("")
     env = dict(os.environ) | {"PROMETHEUS_MULTIPROC_DIR": str(not_a_directory)}
     config = PROJECT_ROOT / "config" / "gunicorn.py"
-    command = [sys.executable, "-m", "gunicorn", "--config", str(config), "--bind", "127.0.0.1:0"]
-    result = subprocess.run(  # noqa: S603 - our own interpreter and a fixed command
-        [*command, "config.wsgi:application"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    command = ["-m", "gunicorn", "--config", str(config), "--bind", "127.0.0.1:0"]
+    result = run_in_project([*command, "config.wsgi:application"], env=env)
     assert result.returncode == 1
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith("PROMETHEUS_MULTIPROC_DIR is not a writable directory: "), last

@@ -13,7 +13,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from email.message import Message
@@ -56,10 +56,21 @@ def run_with_settings(
         else:
             full_env[name] = value
     full_env |= {"DJANGO_SETTINGS_MODULE": settings_module, "DJANGO_READ_ENV_FILE": "false"}
-    return subprocess.run(  # noqa: S603 - our own interpreter, code from the test itself
-        [sys.executable, "-c", code],
+    return run_in_project(["-c", code], env=full_env)
+
+
+def run_in_project(
+    args: Sequence[str], *, env: Mapping[str, str]
+) -> subprocess.CompletedProcess[str]:
+    """Our own interpreter with `args` in the project's folder, with exactly `env`.
+
+    `args`: `-c code`, `manage.py ...`, `-m gunicorn ...`. Output captured as text; a minute at
+    most.
+    """
+    return subprocess.run(  # noqa: S603 - our own interpreter, arguments from the test itself
+        [sys.executable, *args],
         cwd=PROJECT_ROOT,
-        env=full_env,
+        env=env,
         capture_output=True,
         text=True,
         timeout=60,

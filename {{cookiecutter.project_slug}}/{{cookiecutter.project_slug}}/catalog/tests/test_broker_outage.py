@@ -8,7 +8,6 @@ broker, the case where a send would wait forever without CELERY_BROKER_TIMEOUT).
 import secrets
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, closing
@@ -23,7 +22,12 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 from {{ cookiecutter.project_slug }}.users.models import User
 
-from tests.support.fresh_process import PROJECT_ROOT, http_call, running_gunicorn, server_env
+from tests.support.fresh_process import (
+    http_call,
+    run_in_project,
+    running_gunicorn,
+    server_env,
+)
 
 from ..confirmations import order_confirmations_resend
 from ..models import Order, Product
@@ -78,15 +82,7 @@ def sweep(broker_url: str) -> subprocess.CompletedProcess[str]:
         CELERY_RESULT_BACKEND=broker_url,
         CELERY_BROKER_TIMEOUT=str(BROKER_TIMEOUT),
     )
-    return subprocess.run(
-        [sys.executable, "manage.py", "resend_order_confirmations"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return run_in_project(["manage.py", "resend_order_confirmations"], env=env)
 
 
 def test_orders_are_placed_once_and_answered_201_while_the_broker_refuses_connections(

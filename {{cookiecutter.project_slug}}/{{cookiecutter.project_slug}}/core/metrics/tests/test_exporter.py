@@ -1,8 +1,6 @@
 """The exporter: the samples directory cleared at start, every process's samples served."""
 
 import os
-import subprocess
-import sys
 import urllib.request
 from pathlib import Path
 
@@ -12,7 +10,7 @@ from prometheus_client.mmap_dict import MmapedDict, mmap_key
 
 from {{ cookiecutter.project_slug }}.core.metrics import exporter
 
-from tests.support.fresh_process import PROJECT_ROOT
+from tests.support.fresh_process import run_in_project
 
 
 class Answer:
@@ -90,9 +88,7 @@ def test_a_management_command_leaves_no_samples_in_the_servers_directory(tmp_pat
         "connection.ensure_connection(); connection.cursor().execute('SELECT 1')"
     )
     for command in (["-c", query], ["manage.py", "migrate", "--check"]):
-        subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
-            [sys.executable, *command], cwd=PROJECT_ROOT, env=env, capture_output=True, check=False
-        )
+        run_in_project(command, env=env)
         files = sorted(path.name for path in samples.iterdir())
         if command[0] == "-c":  # the same query in a plain process does write samples there ...
             assert files
