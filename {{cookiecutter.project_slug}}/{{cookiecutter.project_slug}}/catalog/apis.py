@@ -103,8 +103,10 @@ class CategoryTreeApi(APIView):
 class ProductListApi(generics.ListAPIView[Product]):
     permission_classes = [AllowAny]
     serializer_class = ProductSerializer
+    # Search is ProductFilter's full-text `search`, ranked, not DRF's SearchFilter (a LIKE
+    # scan of every row); explicit `ordering` replaces the rank order.
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
     filterset_class = ProductFilter
-    search_fields = ["name", "description"]
     ordering_fields = ["price", "created_at", "name"]
 
     def get_queryset(self) -> QuerySet[Product]:

@@ -1,13 +1,20 @@
-"""The product list's query parameters (category, price range, stock): a bad value is a 400."""
+"""The product list's query parameters (search, attributes, category, price range, stock).
+
+A bad value is a 400 naming the parameter.
+"""
 
 from decimal import Decimal
 
 import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema_field
 
 from {{ cookiecutter.project_slug }}.core.api.filters import StrictFilterSet
 
+from . import selectors
+from .attributes import ATTRIBUTES, Attributes, attributes_parse
 from .models import Order, Product
 
 # The range Product.price can hold (max_digits=10, decimal_places=2), stated to the client in the
@@ -24,7 +31,45 @@ def price_filter(lookup_expr: str) -> django_filters.NumberFilter:
     )
 
 
+class AttributesField(forms.CharField):
+    """`colour:red,size:M` as a typed document; a bad pair is a 400 naming the attribute."""
+
+    def to_python(self, value: str | None) -> Attributes | None:  # type: ignore[override]
+        text = super().to_python(value)
+        if not text:
+            return None
+        try:
+            return attributes_parse(text)
+        except ValidationError as error:
+            raise forms.ValidationError(error.messages[0]) from None
+
+
+class AttributesFilter(django_filters.Filter):
+    field_class = AttributesField
+
+
+ATTRIBUTES_HELP = (
+    "Products whose attributes include all of these: name:value pairs separated by commas, e.g. "
+    "colour:red,waterproof:true. Names: " + ", ".join(ATTRIBUTES) + "."
+)
+SEARCH_HELP = (
+    "Full-text search over name, category, attribute values and description, best match first: "
+    "words, "
+    '"a phrase", or, -word to exclude.'
+)
+
+
 class ProductFilter(StrictFilterSet):
+    search = extend_schema_field(
+        {"type": "string", "maxLength": selectors.MAX_SEARCH_LENGTH, "description": SEARCH_HELP}
+    )(
+        django_filters.CharFilter(
+            method="filter_search", max_length=selectors.MAX_SEARCH_LENGTH, help_text=SEARCH_HELP
+        )
+    )
+    attributes = extend_schema_field({"type": "string", "description": ATTRIBUTES_HELP})(
+        AttributesFilter(method="filter_attributes", help_text=ATTRIBUTES_HELP)
+    )
     category = extend_schema_field({"type": "string", "maxLength": 120})(
         django_filters.CharFilter(field_name="category__slug", max_length=120)  # Category.slug's
     )
@@ -42,7 +87,17 @@ class ProductFilter(StrictFilterSet):
 
     class Meta:
         model = Product
-        fields = ["category", "min_price", "max_price", "in_stock"]
+        fields = ["search", "attributes", "category", "min_price", "max_price", "in_stock"]
+
+    def filter_search(
+        self, queryset: QuerySet[Product], name: str, value: str
+    ) -> QuerySet[Product]:
+        return selectors.product_search(queryset=queryset, text=value)
+
+    def filter_attributes(
+        self, queryset: QuerySet[Product], name: str, value: Attributes
+    ) -> QuerySet[Product]:
+        return selectors.product_with_attributes(queryset=queryset, attributes=value)
 
     def filter_in_stock(
         self, queryset: QuerySet[Product], name: str, value: bool

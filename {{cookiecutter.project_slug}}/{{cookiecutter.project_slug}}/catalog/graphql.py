@@ -34,6 +34,7 @@ from {{ cookiecutter.project_slug }}.idempotency.services import (
 from {{ cookiecutter.project_slug }}.users.graphql import require_user
 
 from . import filters, models, selectors, services
+from .attributes import ATTRIBUTES, Attributes, attribute_value_clean
 
 
 @strawberry_django.filter_type(models.Category)
@@ -61,10 +62,69 @@ def rest_price(name: str, value: Decimal, argument: str) -> Decimal:
     return price
 
 
+def rest_search(value: str) -> str:
+    """The search text checked by REST's `search` filter: same length bound, same message."""
+    try:
+        text: str = filters.ProductFilter.base_filters["search"].field.clean(value)
+    except ValidationError as error:
+        raise ApplicationError(
+            f"filters.search: {' '.join(error.messages)}", extra={"argument": "filters.search"}
+        ) from None
+    return text
+
+
+@strawberry.input(description="Attributes a product must have, all of them (JSONB containment).")
+class ProductAttributesInput:
+    colour: str | None = strawberry.UNSET
+    size: str | None = strawberry.UNSET
+    material: str | None = strawberry.UNSET
+    capacity_ml: int | None = strawberry.UNSET
+    weight_grams: int | None = strawberry.UNSET
+    waterproof: bool | None = strawberry.UNSET
+
+    def document(self) -> Attributes:
+        """The given fields as a document checked by attributes.py, as REST's filter is."""
+        document: Attributes = {}
+        for name in ATTRIBUTES:
+            value = getattr(self, name)
+            if value is None or value is strawberry.UNSET:
+                continue
+            try:
+                document[name] = attribute_value_clean(name, value)
+            except ValidationError as error:
+                argument = f"filters.attributes.{strawberry_name(name)}"
+                raise ApplicationError(
+                    f"{argument}: {' '.join(error.messages)}", extra={"argument": argument}
+                ) from None
+        return document
+
+
+def strawberry_name(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+@strawberry.type(description="A product's attributes; those it does not have are null.")
+class ProductAttributes:
+    colour: str | None = None
+    size: str | None = None
+    material: str | None = None
+    capacity_ml: int | None = None
+    weight_grams: int | None = None
+    waterproof: bool | None = None
+
+
+def product_attributes(root: models.Product) -> ProductAttributes:
+    return ProductAttributes(**{name: root.attributes.get(name) for name in ATTRIBUTES})
+
+
 @strawberry_django.filter_type(
     models.Product,
-    description="REST's product filters, same bounds: minPrice and maxPrice from 0 to "
-    "99999999.99; inStock true (stock left) or false (sold out).",
+    description="REST's product filters, same bounds: search (full-text over name, category, "
+    'attribute values and description, best match first: words, "a phrase", or, -word to '
+    "exclude; up to 200 "
+    "characters); attributes, all of them; minPrice and maxPrice from 0 to 99999999.99; inStock "
+    "true (stock left) or false (sold out).",
 )
 class ProductFilter:
     """REST's product filters (catalog/filters.py), with the same bounds, plus text lookups."""
@@ -84,6 +144,22 @@ class ProductFilter:
     def in_stock(self, value: bool, prefix: str) -> Q:
         return Q(**{f"{prefix}stock__gt": 0}) if value else Q(**{f"{prefix}stock": 0})
 
+    # Full-text search, best match first unless ordered otherwise (REST's `search`).
+    @strawberry_django.filter_field
+    def search(
+        self, value: str, queryset: QuerySet[models.Product], prefix: str
+    ) -> tuple[QuerySet[models.Product], Q]:
+        if prefix:  # the rank orders a top-level list; nested, it would order nothing
+            raise ApplicationError("filters.search: only on the product list.")
+        text = rest_search(value)
+        if not text:  # as REST: an empty search is no search
+            return queryset, Q()
+        return selectors.product_search(queryset=queryset, text=text), Q()
+
+    @strawberry_django.filter_field
+    def attributes(self, value: ProductAttributesInput, prefix: str) -> Q:
+        return Q(**{f"{prefix}attributes__contains": value.document()})
+
 
 @strawberry_django.order_type(models.Product)
 class ProductOrder:
@@ -102,6 +178,11 @@ class Product:
     stock: auto
     created_at: auto
     category: Category
+
+    # `only`: the optimiser loads the column this computed field reads, with the rest.
+    attributes: ProductAttributes = strawberry_django.field(
+        resolver=product_attributes, only=["attributes"]
+    )
 
     @classmethod
     def get_queryset(

@@ -7,10 +7,15 @@ future importer) can store a negative price or an oversold product.
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Func, Q
+from django.db.models.lookups import Exact
 
 from {{ cookiecutter.project_slug }}.core.models import TimeStampedModel
+
+from .attributes import attributes_clean
 
 
 class Category(TimeStampedModel):
@@ -49,18 +54,41 @@ class Product(TimeStampedModel):
     price = models.DecimalField(max_digits=10, decimal_places=2)
     stock = models.IntegerField(default=0)
     is_active = models.BooleanField(default=True)
+    # Facts that differ by kind of product (size, colour, ...): a JSONB document whose names and
+    # types attributes.py declares and checks.
+    attributes = models.JSONField(default=dict, blank=True, validators=[attributes_clean])
+    # Name, category and description as a weighted tsvector, kept up to date by the database
+    # itself (triggers in migration 0005): a category rename reaches its products, and no write
+    # path (update(), the admin, a bulk import) can leave it stale. Never written from Python.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(price__gte=0), name="product_price_non_negative"),
             models.CheckConstraint(condition=Q(stock__gte=0), name="product_stock_non_negative"),
+            # The one rule PostgreSQL can hold a document to: it is an object, so `@>` on names
+            # works and a stray string or list never reaches a reader.
+            models.CheckConstraint(
+                condition=Exact(
+                    Func("attributes", function="jsonb_typeof", output_field=models.TextField()),
+                    "object",
+                ),
+                name="product_attributes_is_object",
+            ),
         ]
         indexes = [
             # The public list: active products, newest first (the default ordering).
             models.Index(fields=["is_active", "-created_at"], name="product_active_recent_idx"),
             # Browsing a category sorted or filtered by price.
             models.Index(fields=["category", "price"], name="product_category_price_idx"),
+            # Attribute filters (`attributes @> {...}`): jsonb_path_ops indexes only containment,
+            # which is all the filters ask, at about a third of the default operator class's size.
+            GinIndex(
+                fields=["attributes"], opclasses=["jsonb_path_ops"], name="product_attributes_idx"
+            ),
+            # Full-text search (`search_vector @@ query`).
+            GinIndex(fields=["search_vector"], name="product_search_idx"),
         ]
 
     def __str__(self) -> str:

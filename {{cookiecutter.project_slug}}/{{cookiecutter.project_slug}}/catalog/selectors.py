@@ -1,13 +1,20 @@
 """Reads from the catalogue. Each selector owns the joins its callers need, so lists stay N+1-free."""
 
 from datetime import datetime
-from typing import TypedDict
+from typing import Final, TypedDict
 
-from django.db.models import Q, QuerySet
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db.models import F, Q, QuerySet
 
 from {{ cookiecutter.project_slug }}.users.models import User
 
+from .attributes import Attributes
 from .models import Category, Order, Product
+
+# The text search configuration of the stored vectors (migration 0005): a query must use the same
+# one, or its words are stemmed differently from the document's and match nothing.
+SEARCH_CONFIG: Final = "english"
+MAX_SEARCH_LENGTH: Final = 200
 
 
 def category_list() -> QuerySet[Category]:
@@ -48,6 +55,33 @@ def product_list(*, queryset: QuerySet[Product] | None = None) -> QuerySet[Produ
     if queryset is not None:
         return queryset.filter(is_active=True)
     return Product.objects.filter(is_active=True).select_related("category")
+
+
+def product_search(*, queryset: QuerySet[Product], text: str) -> QuerySet[Product]:
+    """`queryset` narrowed to products matching `text`, best match first (`search_rank`).
+
+    `text` is read as a web search box reads it (PostgreSQL's websearch_to_tsquery): words,
+    "quoted phrases", `or`, and `-word` to exclude; it never raises on any input, so a client's
+    text cannot make the query fail. Matching uses the stored vector and its GIN index
+    (product_search_idx); ties are broken newest first, so pages are stable.
+    """
+    query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+    return (
+        queryset.filter(search_vector=query)
+        .annotate(search_rank=SearchRank(F("search_vector"), query))
+        .order_by("-search_rank", "-created_at", "-id")
+    )
+
+
+def product_with_attributes(
+    *, queryset: QuerySet[Product], attributes: Attributes
+) -> QuerySet[Product]:
+    """`queryset` narrowed to products whose attributes include all of `attributes` (JSONB `@>`).
+
+    Containment is what the GIN index product_attributes_idx answers; values must be of their
+    declared types (attributes.py), as `{"capacity_ml": "500"}` never equals a stored 500.
+    """
+    return queryset.filter(attributes__contains=attributes)
 
 
 def order_list(*, user: User, queryset: QuerySet[Order] | None = None) -> QuerySet[Order]:

@@ -1,9 +1,11 @@
 """The catalogue's REST input and output; an order's bounds come from services.py, defined once."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from {{ cookiecutter.project_slug }}.core.models import MAX_ID
 
+from .attributes import ATTRIBUTES
 from .models import Category, Order, OrderItem, Product
 from .services import MAX_ORDER_LINES, MAX_QUANTITY
 
@@ -37,12 +39,38 @@ class ProductCategorySerializer(serializers.ModelSerializer[Category]):
         fields = ("id", "name", "slug")
 
 
+JSON_TYPES = {str: "string", int: "integer", bool: "boolean"}
+
+
+# The document's shape in the schema, from the one table that declares it (attributes.py).
+@extend_schema_field(
+    {
+        "type": "object",
+        "properties": {name: {"type": JSON_TYPES[kind]} for name, kind in ATTRIBUTES.items()},
+        "additionalProperties": False,
+    }
+)
+class AttributesField(serializers.JSONField):
+    pass
+
+
 class ProductSerializer(serializers.ModelSerializer[Product]):
     category = ProductCategorySerializer(read_only=True)
+    attributes = AttributesField(read_only=True)
 
     class Meta:
         model = Product
-        fields = ("id", "name", "slug", "description", "price", "stock", "category", "created_at")
+        fields = (
+            "id",
+            "name",
+            "slug",
+            "description",
+            "price",
+            "stock",
+            "attributes",
+            "category",
+            "created_at",
+        )
 
 
 class OrderItemSerializer(serializers.ModelSerializer[OrderItem]):

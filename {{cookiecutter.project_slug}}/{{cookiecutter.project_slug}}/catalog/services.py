@@ -26,6 +26,7 @@ from {{ cookiecutter.project_slug }}.core.exceptions import (
 from {{ cookiecutter.project_slug }}.users.models import User
 from {{ cookiecutter.project_slug }}.users.selectors import user_email_verified
 
+from .attributes import Attributes
 from .caching import invalidate_categories, invalidate_products
 {%- if cookiecutter.use_celery == "y" %}
 from .confirmations import order_confirmation_enqueue
@@ -75,7 +76,13 @@ def product_create(
     description: str = "",
     slug: str = "",
     is_active: bool = True,
+    attributes: Attributes | None = None,
 ) -> Product:
+    """A new product; its description sanitised, its attributes checked (attributes.py).
+
+    Raises django.core.exceptions.ValidationError naming the field (an unknown attribute, a value
+    of the wrong type, a price below zero, a slug taken).
+    """
     product = Product(
         category=category,
         name=name,
@@ -84,6 +91,7 @@ def product_create(
         stock=stock,
         description=clean_description(description),
         is_active=is_active,
+        attributes=attributes or {},
     )
     product.full_clean()
     product.save()

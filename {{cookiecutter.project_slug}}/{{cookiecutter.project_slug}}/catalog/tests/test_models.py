@@ -97,3 +97,15 @@ def test_the_migrated_database_has_the_indexes_the_api_queries_need() -> None:
     assert product["product_active_recent_idx"]["columns"] == ["is_active", "created_at"]
     assert product["product_category_price_idx"]["columns"] == ["category_id", "price"]
     assert order["order_user_recent_idx"]["columns"] == ["user_id", "created_at"]
+    # Introspection leaves out the operator class and the triggers: PostgreSQL's catalogue has them.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'product_attributes_idx'")
+        [[definition]] = cursor.fetchall()
+        cursor.execute(
+            "SELECT tgname FROM pg_trigger WHERE tgname LIKE 'catalog_%%_search_vector' "
+            "AND NOT tgisinternal ORDER BY tgname"
+        )
+        triggers = [name for (name,) in cursor.fetchall()]
+    assert "USING gin (attributes jsonb_path_ops)" in definition
+    assert product["product_search_idx"]["type"] == "gin"
+    assert triggers == ["catalog_category_search_vector", "catalog_product_search_vector"]
