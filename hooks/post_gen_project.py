@@ -98,6 +98,7 @@ PRUNE: dict[tuple[str, str], list[str]] = {
         "tests/support/graphql_client.py",
         f"{SLUG}/users/graphql.py",
         f"{SLUG}/catalog/graphql.py",
+        f"{SLUG}/catalog/graphql_filters.py",
         f"{SLUG}/catalog/tests/graphql_documents.py",
         f"{SLUG}/catalog/tests/test_graphql_queries.py",
         f"{SLUG}/catalog/tests/test_graphql_mutations.py",

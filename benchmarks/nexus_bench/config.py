@@ -14,6 +14,9 @@ BENCH_DB, BENCH_REDIS_DB = "nexus_bench", 15  # 11-13: the installed bakes, 14: 
 WORKERS = 2  # config/gunicorn.py's default (WEB_CONCURRENCY): the production setting
 SEED_COPIES = 3
 PRODUCT_COUNT = 8 * SEED_COPIES  # seed_catalog: 8 products per copy
+# Search and attribute filters are timed on a catalogue of realistic size, in its own database
+# (the other rows keep the small one, so their figures stay comparable between runs).
+LARGE_DB, LARGE_PRODUCT_COUNT = "nexus_bench_large", 50_000
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,16 @@ from pathlib import Path
 
 from .baseline import BASELINE
 from .compare_http import CompareServer
-from .config import BENCH_DB, BENCH_REDIS_DB, POSTGRES, REDIS, SEED_COPIES, WORKERS
+from .config import (
+    BENCH_DB,
+    BENCH_REDIS_DB,
+    LARGE_DB,
+    LARGE_PRODUCT_COUNT,
+    POSTGRES,
+    REDIS,
+    SEED_COPIES,
+    WORKERS,
+)
 from .scenarios import Scenario
 from .shell import UV, empty_services, sh, step
 
@@ -85,13 +94,21 @@ def server_env(project: Path, extra: dict[str, str]) -> dict[str, str]:
 
 
 def prepare(project: Path, build: Path) -> dict[str, str]:
-    """A fresh benchmark database, migrated and seeded, an empty Redis database, and the
-    baseline's and wrk's files in the build directory; what the scenarios' paths and headers
-    take: a seeded product's id (`product`) and a signed-in user's access token (`token`)."""
+    """A fresh benchmark database, migrated and seeded, a second one holding a large catalogue,
+    an empty Redis database, and the baseline's and wrk's files in the build directory; what the
+    scenarios' paths, headers and settings take: a seeded product's id (`product`), a signed-in
+    user's access token (`token`) and the large catalogue's database URL (`large_db`)."""
     base = server_env(project, {})
-    step("preparing a fresh benchmark database")
-    empty_services(BENCH_DB, BENCH_REDIS_DB, project)
     manage = [UV, "run", "--no-sync", "python", "manage.py"]
+    step(f"preparing a catalogue of {LARGE_PRODUCT_COUNT} products")
+    large_db = f"{POSTGRES}/{LARGE_DB}"
+    empty_services(LARGE_DB, BENCH_REDIS_DB, project)
+    large = base | {"DATABASE_URL": large_db}
+    sh([*manage, "migrate", "--no-input"], project, large)
+    sh([*manage, "seed_catalog", "--products", str(LARGE_PRODUCT_COUNT)], project, large)
+    sh(["psql", large_db, "-qc", "VACUUM ANALYZE"], project)  # statistics, as a live table has
+    step("preparing a fresh benchmark database")
+    empty_services(BENCH_DB, BENCH_REDIS_DB, project)  # (and the Redis database both share)
     sh([*manage, "migrate", "--no-input"], project, base)
     sh([*manage, "seed_catalog", "--copies", str(SEED_COPIES)], project, base)
     values = sh([*manage, "shell", "-c", FIXTURES], project, base).strip().splitlines()[-1]
@@ -99,7 +116,7 @@ def prepare(project: Path, build: Path) -> dict[str, str]:
     (build / "baseline").mkdir()
     (build / "baseline" / "baseline.py").write_text(BASELINE)
     (build / "graphql.lua").write_text(GRAPHQL_LUA)
-    return {"product": product, "token": token}
+    return {"product": product, "token": token, "large_db": large_db}
 
 
 def free_port() -> int:

@@ -33,6 +33,10 @@ SAMPLED = TRACED | {"OTEL_TRACES_SAMPLER_ARG": "0.1"}  # one trace in ten kept
 ME = "/api/v1/users/me/"
 CACHE_WARM = STACK_ON | {"CATALOG_CACHE_SECONDS": "300"}
 CACHE_BYPASSED = STACK_ON | {"CATALOG_CACHE_SECONDS": "0"}
+# The large catalogue (config.LARGE_DB), every request reaching PostgreSQL.
+LARGE_BYPASSED = CACHE_BYPASSED | {"DATABASE_URL": "{large_db}"}
+SEARCH = PRODUCTS + "?search=insulated+lantern"
+ATTRIBUTES = PRODUCTS + "?attributes=colour:red,material:wool,size:M"
 
 
 @dataclass(frozen=True)
@@ -130,7 +134,16 @@ SCENARIOS: tuple[Scenario, ...] = (
         STACK_ON,
         script="graphql.lua",
     ),
+    Scenario("large_list", "50,000 products: the list, cache bypassed", PRODUCTS, LARGE_BYPASSED),
+    Scenario("large_search", "50,000 products: a search, cache bypassed", SEARCH, LARGE_BYPASSED),
+    Scenario(
+        "large_attributes",
+        "50,000 products: three attributes, cache bypassed",
+        ATTRIBUTES,
+        LARGE_BYPASSED,
+    ),
 )
+LARGE_SCENARIOS = ("large_list", "large_search", "large_attributes")
 
 # The compared template's endpoints (`--compare` with cookiecutter-django), in the same rounds.
 COMPARE_SCENARIOS: tuple[Scenario, ...] = (

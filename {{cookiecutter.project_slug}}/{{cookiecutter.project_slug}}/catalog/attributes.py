@@ -7,8 +7,8 @@ typed, and a GIN index answers containment (`attributes @> '{"colour": "red"}'`)
 
 The document is schema-less to PostgreSQL, so the schema lives here: which names exist and what
 type each value has. Every write goes through `attributes_clean` (the model field's validator, so
-the services, the admin and the seed command all pass through it), and the REST and GraphQL
-filters read the same table. The database itself only refuses a document that is not an object
+the services, the admin and the seed command all pass through it), and the API's filters read
+the same table. The database itself only refuses a document that is not an object
 (product_attributes_is_object, models.py).
 """
 
@@ -20,7 +20,8 @@ from django.core.exceptions import ValidationError
 type AttributeValue = str | int | bool
 type Attributes = dict[str, AttributeValue]
 
-# name -> type of its value. Adding one is a line here (and a field in the GraphQL input).
+# name -> type of its value. Adding one is a line here (and a field in each API input type that
+# lists them: a test compares each with this table).
 ATTRIBUTES: Final[dict[str, type[AttributeValue]]] = {
     "colour": str,
     "size": str,

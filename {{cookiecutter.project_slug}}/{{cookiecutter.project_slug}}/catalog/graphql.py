@@ -10,17 +10,14 @@ from typing import Any
 
 import strawberry
 import strawberry_django
-from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from strawberry import auto
 
 from {{ cookiecutter.project_slug }}.core.exceptions import (
-    ApplicationError,
     NotFoundError,
 )
 from {{ cookiecutter.project_slug }}.graphql_api.inputs import (
     MAX_ITEMS,
-    TextLookup,
     paginated_field,
     parse_id,
 )
@@ -33,14 +30,9 @@ from {{ cookiecutter.project_slug }}.idempotency.services import (
 )
 from {{ cookiecutter.project_slug }}.users.graphql import require_user
 
-from . import filters, models, selectors, services
-from .attributes import ATTRIBUTES, Attributes, attribute_value_clean
-
-
-@strawberry_django.filter_type(models.Category)
-class CategoryFilter:
-    name: TextLookup | None
-    slug: TextLookup | None
+from . import models, selectors, services
+from .attributes import ATTRIBUTES
+from .graphql_filters import CategoryFilter, ProductFilter
 
 
 @strawberry_django.type(models.Category)
@@ -49,59 +41,6 @@ class Category:
     name: auto
     slug: auto
     parent: "Category | None"
-
-
-def rest_price(name: str, value: Decimal, argument: str) -> Decimal:
-    """`value` checked by REST's own price filter (catalog/filters.py): same range, same message."""
-    try:
-        price: Decimal = filters.ProductFilter.base_filters[name].field.clean(value)
-    except ValidationError as error:
-        raise ApplicationError(
-            f"{argument}: {' '.join(error.messages)}", extra={"argument": argument}
-        ) from None
-    return price
-
-
-def rest_search(value: str) -> str:
-    """The search text checked by REST's `search` filter: same length bound, same message."""
-    try:
-        text: str = filters.ProductFilter.base_filters["search"].field.clean(value)
-    except ValidationError as error:
-        raise ApplicationError(
-            f"filters.search: {' '.join(error.messages)}", extra={"argument": "filters.search"}
-        ) from None
-    return text
-
-
-@strawberry.input(description="Attributes a product must have, all of them (JSONB containment).")
-class ProductAttributesInput:
-    colour: str | None = strawberry.UNSET
-    size: str | None = strawberry.UNSET
-    material: str | None = strawberry.UNSET
-    capacity_ml: int | None = strawberry.UNSET
-    weight_grams: int | None = strawberry.UNSET
-    waterproof: bool | None = strawberry.UNSET
-
-    def document(self) -> Attributes:
-        """The given fields as a document checked by attributes.py, as REST's filter is."""
-        document: Attributes = {}
-        for name in ATTRIBUTES:
-            value = getattr(self, name)
-            if value is None or value is strawberry.UNSET:
-                continue
-            try:
-                document[name] = attribute_value_clean(name, value)
-            except ValidationError as error:
-                argument = f"filters.attributes.{strawberry_name(name)}"
-                raise ApplicationError(
-                    f"{argument}: {' '.join(error.messages)}", extra={"argument": argument}
-                ) from None
-        return document
-
-
-def strawberry_name(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
 
 
 @strawberry.type(description="A product's attributes; those it does not have are null.")
@@ -116,49 +55,6 @@ class ProductAttributes:
 
 def product_attributes(root: models.Product) -> ProductAttributes:
     return ProductAttributes(**{name: root.attributes.get(name) for name in ATTRIBUTES})
-
-
-@strawberry_django.filter_type(
-    models.Product,
-    description="REST's product filters, same bounds: search (full-text over name, category, "
-    'attribute values and description, best match first: words, "a phrase", or, -word to '
-    "exclude; up to 200 "
-    "characters); attributes, all of them; minPrice and maxPrice from 0 to 99999999.99; inStock "
-    "true (stock left) or false (sold out).",
-)
-class ProductFilter:
-    """REST's product filters (catalog/filters.py), with the same bounds, plus text lookups."""
-
-    name: TextLookup | None
-    category: CategoryFilter | None
-
-    @strawberry_django.filter_field
-    def min_price(self, value: Decimal, prefix: str) -> Q:
-        return Q(**{f"{prefix}price__gte": rest_price("min_price", value, "filters.minPrice")})
-
-    @strawberry_django.filter_field
-    def max_price(self, value: Decimal, prefix: str) -> Q:
-        return Q(**{f"{prefix}price__lte": rest_price("max_price", value, "filters.maxPrice")})
-
-    @strawberry_django.filter_field
-    def in_stock(self, value: bool, prefix: str) -> Q:
-        return Q(**{f"{prefix}stock__gt": 0}) if value else Q(**{f"{prefix}stock": 0})
-
-    # Full-text search, best match first unless ordered otherwise (REST's `search`).
-    @strawberry_django.filter_field
-    def search(
-        self, value: str, queryset: QuerySet[models.Product], prefix: str
-    ) -> tuple[QuerySet[models.Product], Q]:
-        if prefix:  # the rank orders a top-level list; nested, it would order nothing
-            raise ApplicationError("filters.search: only on the product list.")
-        text = rest_search(value)
-        if not text:  # as REST: an empty search is no search
-            return queryset, Q()
-        return selectors.product_search(queryset=queryset, text=text), Q()
-
-    @strawberry_django.filter_field
-    def attributes(self, value: ProductAttributesInput, prefix: str) -> Q:
-        return Q(**{f"{prefix}attributes__contains": value.document()})
 
 
 @strawberry_django.order_type(models.Product)

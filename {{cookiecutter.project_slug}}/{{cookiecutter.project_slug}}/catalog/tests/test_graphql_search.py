@@ -9,7 +9,8 @@ from rest_framework.test import APIClient
 from tests.support.graphql_client import codes, gql, messages
 
 from ..attributes import ATTRIBUTES
-from ..graphql import ProductAttributes, ProductAttributesInput
+from ..graphql import ProductAttributes
+from ..graphql_filters import ProductAttributesInput
 from .factories import CategoryFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
