@@ -5,6 +5,7 @@ from collections.abc import Iterator
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client, override_settings
 from rest_framework.test import APIClient
 
@@ -60,6 +61,13 @@ def require_redis() -> None:
     """Skip unless the shared cache is the real Redis (set REDIS_URL)."""
     if not settings.REDIS_URL:
         pytest.skip("needs Redis (set REDIS_URL)")
+
+
+@pytest.fixture
+def require_postgresql() -> None:
+    """Skip unless the database is PostgreSQL (set DATABASE_URL): its indexes, its search."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (set DATABASE_URL)")
 
 
 # A real Redis client pointed at a closed port: failures are real connection errors, not mocks.

@@ -116,5 +116,10 @@ class ProductFilter:
         return selectors.product_search(queryset=queryset, text=text), Q()
 
     @strawberry_django.filter_field
-    def attributes(self, value: ProductAttributesInput, prefix: str) -> Q:
-        return Q(**{f"{prefix}attributes__contains": value.document()})
+    def attributes(
+        self, value: ProductAttributesInput, queryset: QuerySet[models.Product], prefix: str
+    ) -> tuple[QuerySet[models.Product], Q]:
+        if prefix:  # the selector filters a product list, not a relation's
+            raise ApplicationError("filters.attributes: only on the product list.")
+        document = value.document()
+        return selectors.product_with_attributes(queryset=queryset, attributes=document), Q()

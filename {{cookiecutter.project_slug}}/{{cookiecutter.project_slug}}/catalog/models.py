@@ -7,13 +7,16 @@ future importer) can store a negative price or an oversold product.
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, Func, Q
 from django.db.models.lookups import Exact
 
 from {{ cookiecutter.project_slug }}.core.models import TimeStampedModel
+from {{ cookiecutter.project_slug }}.core.postgresql import (
+    PostgreSQLCheckConstraint,
+    PostgreSQLGinIndex,
+)
 
 from .attributes import attributes_clean
 
@@ -69,7 +72,7 @@ class Product(TimeStampedModel):
             models.CheckConstraint(condition=Q(stock__gte=0), name="product_stock_non_negative"),
             # The one rule PostgreSQL can hold a document to: it is an object, so `@>` on names
             # works and a stray string or list never reaches a reader.
-            models.CheckConstraint(
+            PostgreSQLCheckConstraint(
                 condition=Exact(
                     Func("attributes", function="jsonb_typeof", output_field=models.TextField()),
                     "object",
@@ -84,11 +87,11 @@ class Product(TimeStampedModel):
             models.Index(fields=["category", "price"], name="product_category_price_idx"),
             # Attribute filters (`attributes @> {...}`): jsonb_path_ops indexes only containment,
             # which is all the filters ask, at about a third of the default operator class's size.
-            GinIndex(
+            PostgreSQLGinIndex(
                 fields=["attributes"], opclasses=["jsonb_path_ops"], name="product_attributes_idx"
             ),
             # Full-text search (`search_vector @@ query`).
-            GinIndex(fields=["search_vector"], name="product_search_idx"),
+            PostgreSQLGinIndex(fields=["search_vector"], name="product_search_idx"),
         ]
 
     def __str__(self) -> str:

@@ -4,6 +4,7 @@ from datetime import datetime
 from typing import Final, TypedDict
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connections
 from django.db.models import F, Q, QuerySet
 
 from {{ cookiecutter.project_slug }}.users.models import User
@@ -65,12 +66,29 @@ def product_search(*, queryset: QuerySet[Product], text: str) -> QuerySet[Produc
     text cannot make the query fail. Matching uses the stored vector and its GIN index
     (product_search_idx); ties are broken newest first, so pages are stable.
     """
+    if connections[queryset.db].vendor != "postgresql":
+        return _product_search_by_words(queryset=queryset, text=text)
     query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
     return (
         queryset.filter(search_vector=query)
         .annotate(search_rank=SearchRank(F("search_vector"), query))
         .order_by("-search_rank", "-created_at", "-id")
     )
+
+
+def _product_search_by_words(*, queryset: QuerySet[Product], text: str) -> QuerySet[Product]:
+    """Without PostgreSQL (SQLite, a first run with no services): a plainer search.
+
+    Each word, at most ten, found in the name, the category or the description; newest first,
+    no ranking, no stemming.
+    """
+    for word in text.split()[:10]:
+        queryset = queryset.filter(
+            Q(name__icontains=word)
+            | Q(category__name__icontains=word)
+            | Q(description__icontains=word)
+        )
+    return queryset
 
 
 def product_with_attributes(
@@ -81,7 +99,10 @@ def product_with_attributes(
     Containment is what the GIN index product_attributes_idx answers; values must be of their
     declared types (attributes.py), as `{"capacity_ml": "500"}` never equals a stored 500.
     """
-    return queryset.filter(attributes__contains=attributes)
+    if connections[queryset.db].vendor == "postgresql":
+        return queryset.filter(attributes__contains=attributes)
+    # SQLite has no JSON containment: one key lookup per attribute (names come from ATTRIBUTES).
+    return queryset.filter(**{f"attributes__{name}": value for name, value in attributes.items()})
 
 
 def order_list(*, user: User, queryset: QuerySet[Order] | None = None) -> QuerySet[Order]:

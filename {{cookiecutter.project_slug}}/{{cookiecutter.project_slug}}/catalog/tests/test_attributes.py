@@ -71,6 +71,7 @@ def test_text_values_accept_words_in_any_script() -> None:
     }
 
 
+@pytest.mark.usefixtures("require_postgresql")
 def test_the_database_refuses_a_document_that_is_not_an_object() -> None:
     product = ProductFactory.create()
     with pytest.raises(IntegrityError):

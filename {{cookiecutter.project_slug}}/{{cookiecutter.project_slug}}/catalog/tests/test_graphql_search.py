@@ -34,6 +34,7 @@ def names(client: APIClient, **filters: Any) -> list[str]:
     return [row["name"] for row in body["data"]["products"]]
 
 
+@pytest.mark.usefixtures("require_postgresql")
 def test_search_ranks_as_rest_does(api_client: APIClient) -> None:
     lamps = CategoryFactory.create(name="Lamps")
     ProductFactory.create(name="Reading light", description="A lamp for reading.")
@@ -44,6 +45,7 @@ def test_search_ranks_as_rest_does(api_client: APIClient) -> None:
     assert names(api_client, search="lamp") == ["Desk lamp", "Floor light", "Reading light"]
 
 
+@pytest.mark.usefixtures("require_postgresql")
 def test_search_combines_with_other_filters_and_an_ordering(api_client: APIClient) -> None:
     ProductFactory.create(name="Mug mug", stock=0)
     ProductFactory.create(name="Plain mug")
@@ -53,6 +55,7 @@ def test_search_combines_with_other_filters_and_an_ordering(api_client: APIClien
     assert [row["name"] for row in body["data"]["products"]] == ["Plain mug", "Mug mug"]
 
 
+@pytest.mark.usefixtures("require_postgresql")
 @pytest.mark.parametrize("text", ["'", '"', "&|!():*", "mug:*", "(", "\\", "😀"])
 def test_no_search_text_makes_the_query_fail(api_client: APIClient, text: str) -> None:
     ProductFactory.create(name="Mug")

@@ -13,7 +13,12 @@ from ..selectors import product_list, product_search
 from ..services import category_create, product_create
 from .factories import CategoryFactory, ProductFactory
 
-pytestmark = pytest.mark.django_db
+# PostgreSQL's full-text search; on SQLite the list falls back to word matching (selectors.py).
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.postgres,
+    pytest.mark.usefixtures("require_postgresql"),
+]
 
 PRODUCTS = reverse("api-v1:catalog:product-list")
 

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -191,11 +191,12 @@ class Command(BaseCommand):
                 Product.objects.bulk_create(batch)
                 batch.clear()
         Product.objects.bulk_create(batch)
-        # created_at is set to now on every insert: spread it over the past year instead, so
-        # "newest first" orders a realistic catalogue (a fixed scramble of the id: repeatable).
-        Product.objects.filter(pk__gt=last).update(
-            created_at=RawSQL("%s - ((id * 7919) %% 525600) * interval '1 minute'", (now,))
-        )
+        if connection.vendor == "postgresql":
+            # created_at is set to now on every insert: spread it over the past year instead, so
+            # "newest first" orders a realistic catalogue (a fixed scramble of the id: repeatable).
+            Product.objects.filter(pk__gt=last).update(
+                created_at=RawSQL("%s - ((id * 7919) %% 525600) * interval '1 minute'", (now,))
+            )
         invalidate_categories()
         invalidate_products([])
         return count
