@@ -11,6 +11,7 @@ Every key, all owned by this module (names under the cache's KEY_PREFIX and vers
 | catalog:popular:<hour>     | sorted set | a product view (+1), an order  | when its hour leaves the | POPULAR_BUCKET_MAX_PRODUCTS |
 |                            |            | (+ORDER_WEIGHT per line)       | window, plus one hour    | members                  |
 | catalog:popular:top:<hour> | sorted set | a ranking read (the snapshot)  | POPULAR_SNAPSHOT_SECONDS | SNAPSHOT_SIZE members    |
+| catalog:popular:union      | sorted set | a snapshot's build, in Lua     | deleted in the same run  | the window's union       |
 | catalog:recent:<user id>   | list       | a signed-in user's view        | RECENTLY_VIEWED_DAYS     | RECENTLY_VIEWED_MAX ids  |
 
 <hour> counts hours since the Unix epoch (UTC). A bucket expires (EXPIREAT) when its hour leaves
@@ -24,11 +25,12 @@ Space-Saving any product with more than 1/POPULAR_BUCKET_MAX_PRODUCTS of an hour
 kept, and a count is over-estimated by at most the smallest count in its bucket.
 
 A read is one round trip too: a Lua script serves the snapshot of the window's ranking,
-building it first when there is none (ZUNIONSTORE of the buckets, trimmed to SNAPSHOT_SIZE). A
-union on every request would cost Redis ~8 ms of CPU with 24 full buckets of 1,000 (80 ms at
-10,000), blocking every other client meanwhile; once per POPULAR_SNAPSHOT_SECONDS it does not
-matter. Scripts are sent by SHA (EVALSHA); after a Redis restart the first call sends the script
-itself (EVAL), which stores it again.
+building it first when there is none (ZUNIONSTORE of the buckets, then its top SNAPSHOT_SIZE
+copied out by ZRANGESTORE: Redis 6.2 or later). A union on every request would cost Redis
+~10 ms of CPU with 24 full buckets of 1,000 (80 ms at 10,000), blocking every other client
+meanwhile; once per POPULAR_SNAPSHOT_SECONDS it does not matter. Scripts are sent by SHA
+(EVALSHA); after a Redis restart the first call sends the script itself (EVAL), which stores it
+again.
 
 Settings: POPULAR_* and RECENTLY_VIEWED_* in config/settings/components/catalog.py.
 """
@@ -57,7 +59,7 @@ ORDER_WEIGHT = 5
 # The most products one ranking read may ask for (the APIs' `limit`).
 MAX_LIMIT = 50
 # The snapshot keeps twice the largest page: room for ids that turn out inactive or deleted.
-# At most 128 small members, Redis stores it as a compact listpack (about 1.5 KB).
+# Up to 128 members, Redis stores a sorted set as a compact listpack (100 ids: about 1 KB).
 SNAPSHOT_SIZE = 2 * MAX_LIMIT
 HOUR = 3600
 
@@ -77,14 +79,18 @@ end
 redis.call('EXPIREAT', bucket, ARGV[3])
 """
 
-# KEYS[1]: the snapshot; KEYS[2..]: the window's buckets. ARGV: snapshot seconds, size, count.
+# KEYS[1]: the snapshot; KEYS[2]: scratch space; KEYS[3..]: the window's buckets.
+# ARGV: snapshot seconds, snapshot size, how many to return.
+# The union is copied out (ZRANGESTORE) rather than trimmed in place: a new set of 100 is a
+# compact listpack (about 1 KB), a trimmed one keeps the hash table of its union (about 270 KB).
 # EXPIRE comes after the read: with 0 seconds (no snapshot) the key is gone once it is read.
 TOP_SCRIPT = """
-local top = KEYS[1]
+local top, scratch = KEYS[1], KEYS[2]
 local built = false
 if redis.call('EXISTS', top) == 0 then
-  redis.call('ZUNIONSTORE', top, #KEYS - 1, unpack(KEYS, 2))
-  redis.call('ZREMRANGEBYRANK', top, 0, -(tonumber(ARGV[2]) + 1))
+  redis.call('ZUNIONSTORE', scratch, #KEYS - 2, unpack(KEYS, 3))
+  redis.call('ZRANGESTORE', top, scratch, 0, tonumber(ARGV[2]) - 1, 'REV')
+  redis.call('DEL', scratch)
   built = true
 end
 local ranking = redis.call('ZREVRANGE', top, 0, tonumber(ARGV[3]) - 1, 'WITHSCORES')
@@ -132,6 +138,10 @@ def bucket_key(hour: int) -> str:
 
 def snapshot_key(hour: int) -> str:
     return f"catalog:popular:top:{hour}"
+
+
+# Lives only inside one run of TOP_SCRIPT, which no other client can interleave with.
+SCRATCH_KEY = "catalog:popular:union"
 
 
 def recent_key(user_id: int) -> str:
@@ -281,7 +291,11 @@ def popular_ranking(*, count: int, now: datetime | None = None) -> list[tuple[in
     args = [settings.POPULAR_SNAPSHOT_SECONDS, SNAPSHOT_SIZE, min(count, SNAPSHOT_SIZE)]
 
     def read(client: Any, make_key: Callable[[str], str]) -> list[tuple[int, float]]:
-        keys = [make_key(snapshot_key(hour)), *(make_key(bucket_key(h)) for h in hours)]
+        keys = [
+            make_key(snapshot_key(hour)),
+            make_key(SCRATCH_KEY),
+            *(make_key(bucket_key(h)) for h in hours),
+        ]
         flat = _with_scripts(lambda by_sha: _eval(client, TOP_SCRIPT, keys, args, by_sha=by_sha))
         return [(int(flat[i]), float(flat[i + 1])) for i in range(0, len(flat), 2)]
 

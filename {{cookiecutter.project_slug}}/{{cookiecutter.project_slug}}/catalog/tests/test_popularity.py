@@ -178,6 +178,7 @@ def test_a_full_bucket_and_a_full_list_stay_within_their_documented_memory(
 ) -> None:
     """The memory bounds of the practice page (docs: data modelling), measured with MEMORY USAGE."""
     settings.RECENTLY_VIEWED_MAX = 20
+    settings.POPULAR_SNAPSHOT_SECONDS = 60
     hour = popularity.epoch_hour()
     bucket = key(popularity.bucket_key(hour))
     pipe = redis().pipeline(transaction=False)  # 1,200 distinct six-digit ids, as a big shop has
@@ -191,6 +192,11 @@ def test_a_full_bucket_and_a_full_list_stay_within_their_documented_memory(
     assert redis().memory_usage(bucket) <= 110_000  # bytes: about 100 a product
     assert redis().llen(recent) == 20
     assert redis().memory_usage(recent) <= 400
+    popularity.popular_ranking(count=10)
+    snapshot = key(popularity.snapshot_key(hour))
+    assert redis().zcard(snapshot) == popularity.SNAPSHOT_SIZE
+    assert redis().memory_usage(snapshot) <= 2_000  # a compact listpack, not the union's tables
+    assert not redis().exists(key(popularity.SCRATCH_KEY))
 
 
 def test_the_ranking_is_one_round_trip_and_the_products_one_query(
