@@ -87,7 +87,7 @@ def _in_order(
     """`products` with a primary key in `ids`, in the order of `ids`; the first `limit` of them.
 
     One query, sorted in SQL. The limit is applied in a subquery, so the result is not sliced
-    and a caller can still narrow it (GraphQL's types do).
+    and a caller can still narrow it or add the joins it needs.
     """
     if not ids:
         return products.none()
