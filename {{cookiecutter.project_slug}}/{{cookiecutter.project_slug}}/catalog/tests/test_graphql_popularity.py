@@ -25,11 +25,6 @@ RECENT = "{ recentlyViewedProducts { id name } }"
 PRODUCT = "query ($id: ID!) { product(id: $id) { name } }"
 
 
-@pytest.fixture(autouse=True)
-def _fresh_ranking(settings) -> None:
-    settings.POPULAR_SNAPSHOT_SECONDS = 0  # each read sees the writes before it
-
-
 def names(body: dict[str, Any], field: str) -> list[str]:
     return [row["name"] for row in body["data"][field]]
 
