@@ -4,7 +4,9 @@ Not a cache: this data is nowhere else. Losing it loses a signal, not a record, 
 fails open: while Redis is down, views and orders go uncounted (one warning when the outage
 starts, one line when it ends) and reads answer empty.
 
-Every key, all owned by this module (names under the cache's KEY_PREFIX and version):
+Every key, all owned by this package (names under the cache's KEY_PREFIX and version). Measured
+with MEMORY USAGE (catalog/tests/test_popularity.py holds them to it): a full bucket 95 KB, a
+snapshot 944 B, a full list 280 B.
 
 | key                        | type       | written on                     | expires                  | holds at most            |
 |----------------------------|------------|--------------------------------|--------------------------|--------------------------|

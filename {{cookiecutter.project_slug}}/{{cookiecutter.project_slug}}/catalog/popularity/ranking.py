@@ -25,6 +25,8 @@ SNAPSHOT_SIZE = 2 * MAX_LIMIT
 HOUR = 3600
 
 # KEYS[1]: a bucket. ARGV: weight, cap, expiry (Unix time), then the product ids to count.
+# In a full bucket a newcomer takes the least counted product's place and count (Space-Saving,
+# in the package's docstring): trimming by rank instead would drop the newcomer itself.
 COUNT_SCRIPT = """
 local bucket, weight, cap = KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2])
 for i = 4, #ARGV do
