@@ -105,6 +105,7 @@ PRUNE: dict[tuple[str, str], list[str]] = {
         f"{SLUG}/catalog/tests/test_graphql_limits.py",
         f"{SLUG}/catalog/tests/test_idempotency_graphql.py",
         f"{SLUG}/catalog/tests/test_graphql_search.py",
+        f"{SLUG}/catalog/tests/test_graphql_popularity.py",
     ],
     ("use_docker", "n"): [
         "Dockerfile",

@@ -28,8 +28,9 @@ from {{ cookiecutter.project_slug }}.idempotency.rest import (
     idempotent,
 )
 from {{ cookiecutter.project_slug }}.users.auth import request_user
+from {{ cookiecutter.project_slug }}.users.models import User
 
-from . import caching, selectors, services
+from . import caching, popularity, selectors, services
 from .filters import OrderFilter, ProductFilter
 from .models import Category, Order, Product
 from .serializers import (
@@ -37,6 +38,7 @@ from .serializers import (
     CategoryTreeSerializer,
     OrderCreateSerializer,
     OrderSerializer,
+    PopularQuerySerializer,
     ProductSerializer,
 )
 
@@ -131,12 +133,49 @@ class ProductDetailApi(generics.RetrieveAPIView[Product]):
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         uncached = super().retrieve
-        return cached_response(
+        pk = int(kwargs["pk"])
+        response = cached_response(
             request,
-            [caching.product_namespace(int(kwargs["pk"])), caching.CATEGORIES],
+            [caching.product_namespace(pk), caching.CATEGORIES],
             "detail",
             lambda: uncached(request, *args, **kwargs),
         )
+        # After the response is built, so an unknown product (a 404, raised above) counts for
+        # nothing; on a cache hit too: the cache saves the query, not the view.
+        popularity.product_view_record(product_id=pk, user_id=signed_in_id(request))
+        return response
+
+
+def signed_in_id(request: Request) -> int | None:
+    return request.user.pk if isinstance(request.user, User) else None
+
+
+class ProductPopularApi(APIView):
+    """The most viewed and ordered products of the last POPULAR_WINDOW_HOURS hours.
+
+    Not cached here: the ranking is already a snapshot in Redis (catalog/popularity.py), read in
+    one round trip, and the products are one query by primary key.
+    """
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(parameters=[PopularQuerySerializer], responses=ProductSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        """Most popular first: a view counts 1, each order line 5. Empty while Redis is down."""
+        query = PopularQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        products = selectors.product_popular_list(limit=query.validated_data["limit"])
+        return Response(ProductSerializer(products, many=True).data)
+
+
+class ProductRecentlyViewedApi(APIView):
+    """The products you viewed last (signed in), latest first; kept RECENTLY_VIEWED_DAYS days."""
+
+    @extend_schema(responses=ProductSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        """Latest first, each product once. Empty while Redis is down."""
+        products = selectors.product_recently_viewed_list(user=request_user(request))
+        return Response(ProductSerializer(products, many=True).data)
 
 
 class OwnOrdersApi(generics.GenericAPIView[Order]):

@@ -10,10 +10,12 @@ from typing import Any
 
 import strawberry
 import strawberry_django
+from django.conf import settings
 from django.db.models import QuerySet
 from strawberry import auto
 
 from {{ cookiecutter.project_slug }}.core.exceptions import (
+    ApplicationError,
     NotFoundError,
 )
 from {{ cookiecutter.project_slug }}.graphql_api.inputs import (
@@ -29,8 +31,9 @@ from {{ cookiecutter.project_slug }}.idempotency.services import (
     idempotent_call,
 )
 from {{ cookiecutter.project_slug }}.users.graphql import require_user
+from {{ cookiecutter.project_slug }}.users.models import User as UserModel
 
-from . import models, selectors, services
+from . import models, popularity, selectors, services
 from .attributes import ATTRIBUTES
 from .graphql_filters import CategoryFilter, ProductFilter
 
@@ -126,14 +129,47 @@ class OrderLineInput:
     quantity: int
 
 
+def popular_products(limit: int = 10) -> list[Product]:
+    """REST's /products/popular/: the same ranking (catalog/popularity.py), the same bound."""
+    if not 1 <= limit <= popularity.MAX_LIMIT:
+        raise ApplicationError(
+            f"limit: must be a whole number from 1 to {popularity.MAX_LIMIT}.",
+            extra={"argument": "limit"},
+        )
+    return selectors.product_popular_list(limit=limit)  # type: ignore[return-value]
+
+
+def recently_viewed_products(info: strawberry.Info) -> list[Product]:
+    return selectors.product_recently_viewed_list(user=require_user(info))  # type: ignore[return-value]
+
+
 @strawberry.type
 class CatalogQuery:
     products: list[Product] = paginated_field(filters=ProductFilter, ordering=ProductOrder)
 
     @strawberry_django.field
-    def product(self, id: strawberry.ID) -> Product | None:
-        return selectors.product_list().filter(pk=parse_id(id)).first()  # type: ignore[return-value]
+    def product(self, info: strawberry.Info, id: strawberry.ID) -> Product | None:
+        """One product; counted as a view (popularProducts, your recentlyViewedProducts)."""
+        product = selectors.product_list().filter(pk=parse_id(id)).first()
+        if product is not None:
+            user = info.context.request.user
+            popularity.product_view_record(
+                product_id=product.pk, user_id=user.pk if isinstance(user, UserModel) else None
+            )
+        return product  # type: ignore[return-value]
 
+    popular_products: list[Product] = strawberry_django.field(
+        resolver=popular_products,
+        description="The most viewed and ordered products of the last day, most popular first "
+        "(a view counts 1, an order line 5). limit: 1 to 50. Empty while the store is down.",
+        metadata={MAX_ITEMS: popularity.MAX_LIMIT},
+    )
+    recently_viewed_products: list[Product] = strawberry_django.field(
+        resolver=recently_viewed_products,
+        description="The products you viewed last, latest first, each once. "
+        "Requires authentication.",
+        metadata={MAX_ITEMS: settings.RECENTLY_VIEWED_MAX},
+    )
     categories: list[Category] = paginated_field(filters=CategoryFilter)
     my_orders: list[Order] = paginated_field(
         description="Your orders, newest first. Requires authentication."

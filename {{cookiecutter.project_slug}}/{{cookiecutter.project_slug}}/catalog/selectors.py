@@ -5,10 +5,11 @@ from typing import Final, TypedDict
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connections
-from django.db.models import F, Q, QuerySet
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 
 from {{ cookiecutter.project_slug }}.users.models import User
 
+from . import popularity
 from .attributes import Attributes
 from .models import Category, Order, Product
 
@@ -103,6 +104,55 @@ def product_with_attributes(
         return queryset.filter(attributes__contains=attributes)
     # SQLite has no JSON containment: one key lookup per attribute (names come from ATTRIBUTES).
     return queryset.filter(**{f"attributes__{name}": value for name, value in attributes.items()})
+
+
+def product_popular_list(
+    *,
+    limit: int,
+    now: datetime | None = None,
+    queryset: QuerySet[Product] | None = None,
+) -> QuerySet[Product]:
+    """The `limit` (1..popularity.MAX_LIMIT) most viewed and ordered products, most popular first.
+
+    Over the last POPULAR_WINDOW_HOURS hours before `now` (default: the current time). One Redis
+    round trip, then one query when evaluated (none when nothing ranks, or Redis is down: then it
+    is empty). Products hidden or deleted since they ranked are skipped; twice `limit` ids are
+    read, so a few of those still leave a full page. `queryset` as in product_list.
+    """
+    count = min(2 * limit, popularity.SNAPSHOT_SIZE)
+    ids = [pk for pk, _score in popularity.popular_ranking(count=count, now=now)]
+    return _in_order(product_list(queryset=queryset), ids, limit=limit)
+
+
+def product_recently_viewed_list(
+    *, user: User, queryset: QuerySet[Product] | None = None
+) -> QuerySet[Product]:
+    """Products `user` viewed, latest first, each once, at most RECENTLY_VIEWED_MAX.
+
+    One Redis round trip, then one query when evaluated (none when the list is empty, or Redis
+    is down). Products hidden or deleted since are skipped. `queryset` as in product_list.
+    """
+    ids = popularity.recently_viewed_ids(user_id=user.pk)
+    return _in_order(product_list(queryset=queryset), ids)
+
+
+def _in_order(
+    products: QuerySet[Product], ids: list[int], *, limit: int | None = None
+) -> QuerySet[Product]:
+    """`products` with a primary key in `ids`, in the order of `ids`; the first `limit` of them.
+
+    One query, sorted in SQL. The limit is applied in a subquery, so the result is not sliced
+    and a caller can still narrow it or add the joins it needs.
+    """
+    if not ids:
+        return products.none()
+    rank = Case(
+        *(When(pk=pk, then=Value(i)) for i, pk in enumerate(ids)), output_field=IntegerField()
+    )
+    if limit is not None:
+        first = product_list().filter(pk__in=ids).order_by(rank).values("pk")[:limit]
+        return products.filter(pk__in=first).order_by(rank)
+    return products.filter(pk__in=ids).order_by(rank)
 
 
 def order_list(*, user: User, queryset: QuerySet[Order] | None = None) -> QuerySet[Order]:

@@ -1,5 +1,7 @@
 """The catalogue's REST input and output; an order's bounds come from services.py, defined once."""
 
+from typing import Any
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -7,6 +9,7 @@ from {{ cookiecutter.project_slug }}.core.models import MAX_ID
 
 from .attributes import ATTRIBUTES
 from .models import Category, Order, OrderItem, Product
+from .popularity import MAX_LIMIT
 from .services import MAX_ORDER_LINES, MAX_QUANTITY
 
 
@@ -71,6 +74,25 @@ class ProductSerializer(serializers.ModelSerializer[Product]):
             "category",
             "created_at",
         )
+
+
+class PopularQuerySerializer(serializers.Serializer[dict[str, int]]):
+    limit = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_LIMIT,
+        default=10,
+        help_text="How many products, most popular first.",
+    )
+
+    def to_internal_value(self, data: Any) -> dict[str, int]:
+        # DRF reads an empty query parameter as absent (the default); core/api/filters.py's
+        # StrictFilterSet refuses it, and so does this.
+        if data.get("limit") == "":
+            raise serializers.ValidationError(
+                {"limit": ["Give a value or leave the parameter out."]}
+            )
+        values: dict[str, int] = super().to_internal_value(data)
+        return values
 
 
 class OrderItemSerializer(serializers.ModelSerializer[OrderItem]):

@@ -35,6 +35,7 @@ from .confirmations import order_confirmation_send
 {%- endif %}
 from .html import clean_description
 from .models import Category, Order, OrderItem, Product
+from .popularity import product_orders_record
 
 logger = logging.getLogger(__name__)
 
@@ -152,6 +153,10 @@ def order_create(*, user: User, lines: Sequence[OrderLine]) -> Order:
     order.total = sum((item.line_total for item in items), Decimal("0.00"))
     order.save(update_fields=["total", "updated_at"])
     invalidate_products(quantities)  # their stock changed
+    # Counted towards the popular products once committed: a rolled-back order counts for nothing.
+    on_commit_robust(
+        "order popularity", partial(product_orders_record, product_ids=list(quantities))
+    )
     # After commit: {% if cookiecutter.use_celery == "y" %}a worker must find the order, and {% endif %}a rolled-back order must send nothing.
     # Robust: the order is placed whatever happens next. If the {% if cookiecutter.use_celery == "y" %}broker{% else %}mail server{% endif %} is down, the
     # confirmation stays unsent (confirmation_sent_at empty) and order_confirmations_resend sends it.
