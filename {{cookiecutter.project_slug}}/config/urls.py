@@ -23,7 +23,10 @@ urlpatterns = [
     path("api/v1/", include("config.api_urls")),
 {%- if cookiecutter.example_app == "catalog" %}
     # The storefront: the catalogue as HTML pages, on the API's selectors, filters and cache.
-    path("shop/", include("{{ cookiecutter.project_slug }}.catalog.storefront.urls")),
+    path(
+        "shop/",
+        include("{{ cookiecutter.project_slug }}.catalog.storefront.urls"),
+    ),
 {%- endif %}
     # allauth's own copies of its OpenAPI description are not served: the API's schema holds it,
     # under SPECTACULAR_SETTINGS' access rule. (Their routes stay below, for users/openapi.py.)
