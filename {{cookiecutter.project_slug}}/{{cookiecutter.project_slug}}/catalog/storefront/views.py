@@ -4,7 +4,7 @@ Each page is kept as the HTML sent, under the namespaces of the API's cached res
 (caching.py): the writes that invalidate the API's product list and detail invalidate these pages
 too, and a hit runs no query. One copy is right for every visitor because no page holds anything
 about the visitor: templates are rendered without the request (no user, no session, no CSRF
-token; the search form is a GET) and every link is relative (no host in the key).
+token; the search form is a GET), and no link names the host, so the host is not in the key.
 """
 
 from collections.abc import Callable, Iterator

@@ -61,6 +61,13 @@ def test_a_cached_page_is_sent_again_without_a_query(
         assert hit["Content-Security-Policy"] == miss["Content-Security-Policy"]
 
 
+@pytest.mark.usefixtures("unreachable_cache")
+def test_pages_are_built_from_the_database_while_the_cache_is_down(client: Client) -> None:
+    product = ProductFactory.create(name="Kettle")
+    assert "Kettle" in client.get(SHOP).content.decode()
+    assert "Kettle" in client.get(detail_url(product.pk)).content.decode()
+
+
 def test_an_unknown_parameter_reads_the_same_entry(
     client: Client, django_assert_num_queries
 ) -> None:
