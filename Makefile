@@ -51,6 +51,7 @@ demo: bootstrap ## Bake the defaults into build/demo and serve them on 127.0.0.1
 	@echo "  Swagger UI:  http://127.0.0.1:8000/api/docs/"
 	@echo "  Redoc:       http://127.0.0.1:8000/api/redoc/"
 	@echo "  Catalogue:   http://127.0.0.1:8000/api/v1/products/"
+	@echo "  Storefront:  http://127.0.0.1:8000/shop/"
 	@echo "  Admin:       http://127.0.0.1:8000/admin/  (demo@example.com / demo-password)"
 	@echo "  The project: $(DEMO)"
 	@echo

@@ -21,6 +21,13 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("health/", include("{{ cookiecutter.project_slug }}.core.health.urls")),
     path("api/v1/", include("config.api_urls")),
+{%- if cookiecutter.example_app == "catalog" %}
+    # The storefront: the catalogue as HTML pages, on the API's selectors, filters and cache.
+    path(
+        "shop/",
+        include("{{ cookiecutter.project_slug }}.catalog.storefront.urls"),
+    ),
+{%- endif %}
     # allauth's own copies of its OpenAPI description are not served: the API's schema holds it,
     # under SPECTACULAR_SETTINGS' access rule. (Their routes stay below, for users/openapi.py.)
     re_path(r"^_allauth/openapi\.(?:yaml|json|html)$", error_views.not_served),

@@ -4,7 +4,6 @@ A policy is only worth its strictness if the project's own pages run under it, s
 the project serves are parsed here: every script is a file from this server, never inline.
 """
 
-from html.parser import HTMLParser
 from typing import Any
 
 import pytest
@@ -12,6 +11,8 @@ from csp.constants import NONE, SELF
 from csp.utils import build_policy
 from django.conf import settings
 from django.test import Client
+
+from tests.support.html_page import resources
 
 STRICT = {
     "default-src": "'self'",
@@ -28,41 +29,6 @@ STRICT = {
 def policy(header: str) -> dict[str, str]:
     directives = (part.strip().partition(" ") for part in header.split(";") if part.strip())
     return {name: value for name, _, value in directives}
-
-
-class Resources(HTMLParser):
-    """Collects what a page would make a browser run or load."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.sources: list[str] = []
-        self.inline: list[str] = []  # inline <script> and <style> elements, style="" attributes
-        self._open: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = dict(attrs)
-        if "style" in values:
-            self.inline.append(f"style attribute on <{tag}>")
-        if any(name.startswith("on") for name in values):
-            self.inline.append(f"event handler on <{tag}>")
-        source = values.get("src") or (values.get("href") if tag == "link" else None)
-        if source:
-            self.sources.append(source)
-        elif tag in {"script", "style"}:
-            self._open = tag
-
-    def handle_data(self, data: str) -> None:
-        if self._open and data.strip():
-            self.inline.append(f"inline <{self._open}>")
-
-    def handle_endtag(self, tag: str) -> None:
-        self._open = None
-
-
-def resources(html: str) -> Resources:
-    parser = Resources()
-    parser.feed(html)
-    return parser
 
 
 def test_every_response_carries_the_strict_policy(client: Client) -> None:
