@@ -2,6 +2,7 @@
 
 Each entry is stored with the versions of the namespaces it depends on, and read together with
 their current versions in one round trip (get_many): it is a hit only if they match.
+Version keys expire after a day (VERSION_SECONDS), so namespaces cannot pile up in Redis.
 Invalidating a namespace bumps its version, so one write invalidates any number of entries in
 one cache call, with no key scanning. Versions start from the clock, so a version key lost to
 eviction can never make an old entry match again.
@@ -28,6 +29,11 @@ logger = logging.getLogger(__name__)
 
 CACHE_ERRORS = (RedisError, ConnectionInterrupted, OSError)
 LOCK_SECONDS = 10  # a rebuild taking longer than this lets a second one start
+# A namespace's version key expires a day after it was created. Losing one is safe (a fresh
+# version from the clock makes older entries unreachable: a miss, never a stale hit), and without
+# an expiry every namespace ever looked up would stay for good: one per product id a client asks
+# for, existing or not, in a Redis that runs `noeviction`.
+VERSION_SECONDS = 24 * 3600
 WAIT_SECONDS = 2.0  # how long a caller waits for another's rebuild before building itself
 POLL_SECONDS = 0.05
 
@@ -43,7 +49,7 @@ def fingerprint(*parts: object) -> str:
 
 def _initial_versions(keys: list[str]) -> dict[str, int]:
     for key in keys:
-        cache.add(key, time.time_ns(), timeout=None)
+        cache.add(key, time.time_ns(), timeout=VERSION_SECONDS)
     return {key: int(value) for key, value in cache.get_many(keys).items()}
 
 
@@ -54,7 +60,7 @@ def invalidate(*namespaces: str) -> None:
             try:
                 cache.incr(_version_key(namespace))
             except ValueError:  # no version yet (or evicted): any fresh one is new
-                cache.set(_version_key(namespace), time.time_ns(), timeout=None)
+                cache.set(_version_key(namespace), time.time_ns(), timeout=VERSION_SECONDS)
     except CACHE_ERRORS:
         # Entries then expire by their timeout; log loudly, this is a stale-read window.
         logger.exception("cache invalidation failed", extra={"namespaces": namespaces})

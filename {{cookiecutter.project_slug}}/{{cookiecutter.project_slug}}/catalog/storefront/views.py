@@ -20,8 +20,9 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
 from {{ cookiecutter.project_slug }}.core.cache import fingerprint, get_or_build
+from {{ cookiecutter.project_slug }}.users.models import User
 
-from .. import caching, selectors
+from .. import caching, popularity, selectors
 from ..html import clean_description
 from ..models import Product
 from .query import BadParameter, ListQuery, list_query, list_query_string
@@ -157,6 +158,10 @@ def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
         html = cached_html(namespaces, ("detail", pk), lambda: detail_html(pk))
     except Product.DoesNotExist:
         return error_page(404, "There is no such product in the shop.")
+    # A view counts whichever door it came through, as the API's detail counts it (on a cache
+    # hit too); the page is the same for everyone, the count and the recent list are not.
+    user_id = request.user.pk if isinstance(request.user, User) else None
+    popularity.product_view_record(product_id=pk, user_id=user_id)
     return HttpResponse(html)
 
 

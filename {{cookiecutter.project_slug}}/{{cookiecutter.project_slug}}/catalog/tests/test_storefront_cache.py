@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from {{ cookiecutter.project_slug }}.users.models import User
 
+from .. import popularity
 from ..services import OrderLine, category_create, order_create, product_create
 from ..storefront import views
 from .factories import CategoryFactory, ProductFactory
@@ -161,3 +162,16 @@ def test_an_admin_edit_reaches_the_page_as_it_reaches_the_api(
         assert admin_client.post(change, form).status_code == 302
     assert client.get(detail_url(product.pk)).status_code == 404
     assert "New name" not in client.get(SHOP).content.decode()
+
+
+def test_a_page_view_counts_for_popularity_and_recently_viewed_on_a_hit_too(
+    require_redis: None, client: Client, user: User
+) -> None:
+    seen, unseen = ProductFactory.create(name="Seen"), ProductFactory.create(name="Unseen")
+    client.force_login(user)
+    for _ in range(3):  # a miss, then hits
+        assert client.get(detail_url(seen.pk)).status_code == 200
+    assert client.get(detail_url(999_999)).status_code == 404  # counts for nothing
+    assert popularity.popular_ranking(count=5) == [(seen.pk, 3.0)]
+    assert popularity.recently_viewed_ids(user_id=user.pk) == [seen.pk]
+    assert unseen.pk not in dict(popularity.popular_ranking(count=5))

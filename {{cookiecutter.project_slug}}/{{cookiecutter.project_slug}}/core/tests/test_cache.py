@@ -1,11 +1,13 @@
 """The shared cache helper: hits, invalidation, the stampede guard, an unreachable cache."""
 
+import contextlib
 import threading
 import time
 
 from django.core.cache import cache
 
 from {{ cookiecutter.project_slug }}.core.cache import (
+    VERSION_SECONDS,
     fingerprint,
     get_or_build,
     invalidate,
@@ -47,6 +49,20 @@ def test_a_lost_version_key_never_revives_old_entries() -> None:
     new, calls = counting_builder("new")
     assert get_or_build(["ns"], "k", new, timeout=60) == "new"
     assert len(calls) == 1
+
+
+def test_version_keys_expire_so_looked_up_namespaces_cannot_pile_up(require_redis: None) -> None:
+    # Every id a client asks for is a namespace (existing or not): each version key must go.
+    def fail() -> str:
+        raise LookupError  # as a 404 does: nothing is cached, the version key is made
+
+    for probe in range(20):
+        with contextlib.suppress(LookupError):
+            get_or_build([f"probe:{probe}"], "detail", fail, timeout=60)
+    invalidate("never-looked-up")  # invalidating makes a version key too
+    keys = [f"cachever:probe:{probe}" for probe in range(20)] + ["cachever:never-looked-up"]
+    ttls = [cache.ttl(key) for key in keys]  # type: ignore[attr-defined]  # django-redis
+    assert all(0 < ttl <= VERSION_SECONDS for ttl in ttls), ttls
 
 
 def test_the_stampede_guard_lets_one_rebuild_through() -> None:
