@@ -9,13 +9,13 @@ from django.db.models import QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from {{ cookiecutter.project_slug }}.core.api.filters import OrderingFilter
 from {{ cookiecutter.project_slug }}.core.api.openapi import ERROR
 from {{ cookiecutter.project_slug }}.core.api.responses import (
     RenderedJSONResponse,
@@ -141,8 +141,10 @@ class ProductDetailApi(generics.RetrieveAPIView[Product]):
             lambda: uncached(request, *args, **kwargs),
         )
         # After the response is built, so an unknown product (a 404, raised above) counts for
-        # nothing; on a cache hit too: the cache saves the query, not the view.
-        popularity.product_view_record(product_id=pk, user_id=signed_in_id(request))
+        # nothing; on a cache hit too: the cache saves the query, not the view. A HEAD (a link
+        # checker, a prefetch) is nobody looking.
+        if request.method == "GET":
+            popularity.product_view_record(product_id=pk, user_id=signed_in_id(request))
         return response
 
 

@@ -34,7 +34,7 @@ MAX_TEXT_LENGTH: Final = 50
 MAX_NUMBER: Final = 10_000_000  # grams or millilitres: ten tonnes or ten cubic metres
 # Letters, digits, spaces and a little punctuation: no control characters, no markup, no commas
 # (the REST filter separates pairs with them).
-TEXT_VALUE = re.compile(r"[\w][\w .'/&+-]*", re.UNICODE)
+TEXT_VALUE = re.compile(r"\w(?:[\w .'/&+-]*[\w.'/&+-])?", re.UNICODE)
 
 
 def _type_name(kind: type[AttributeValue]) -> str:
@@ -55,7 +55,7 @@ def attribute_value_clean(name: str, value: object) -> AttributeValue:
     ):
         raise ValidationError(
             f"Attribute '{name}' must be 1 to {MAX_TEXT_LENGTH} letters, digits, spaces "
-            "or . ' / & + - and start with a letter or digit."
+            "or . ' / & + -, starting with a letter or digit and ending with no space."
         )
     if kind is int and not 0 <= value <= MAX_NUMBER:  # type: ignore[operator]
         raise ValidationError(f"Attribute '{name}' must be from 0 to {MAX_NUMBER}.")

@@ -8,6 +8,7 @@ from decimal import Decimal
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema_field
 
@@ -16,6 +17,7 @@ from {{ cookiecutter.project_slug }}.core.api.filters import StrictFilterSet
 from . import selectors
 from .attributes import ATTRIBUTES, Attributes, attributes_parse
 from .models import Order, Product
+from .search import MAX_SEARCH_LENGTH, search_is_selective
 
 # The range Product.price can hold (max_digits=10, decimal_places=2), stated to the client in the
 # schema and enforced: a price filter outside it is a 400, not a silently empty page.
@@ -48,25 +50,36 @@ class AttributesFilter(django_filters.Filter):
     field_class = AttributesField
 
 
+class SearchField(forms.CharField):
+    """Search text: at most MAX_SEARCH_LENGTH characters, no NUL, and something to look for."""
+
+    def validate(self, value: str) -> None:
+        super().validate(value)
+        if value and not search_is_selective(text=value, using=DEFAULT_DB_ALIAS):
+            raise forms.ValidationError(
+                "Give a word to look for: -word only excludes, and excluding alone would list "
+                "the whole catalogue."
+            )
+
+
+class SearchFilter(django_filters.CharFilter):
+    field_class = SearchField
+
+
 ATTRIBUTES_HELP = (
     "Products whose attributes include all of these: name:value pairs separated by commas, e.g. "
     "colour:red,waterproof:true. Names: " + ", ".join(ATTRIBUTES) + "."
 )
 SEARCH_HELP = (
     "Full-text search over name, category, attribute values and description, best match first: "
-    "words, "
-    '"a phrase", or, -word to exclude.'
+    'words, "a phrase", or, -word to exclude (with at least one word to look for).'
 )
 
 
 class ProductFilter(StrictFilterSet):
     search = extend_schema_field(
-        {"type": "string", "maxLength": selectors.MAX_SEARCH_LENGTH, "description": SEARCH_HELP}
-    )(
-        django_filters.CharFilter(
-            method="filter_search", max_length=selectors.MAX_SEARCH_LENGTH, help_text=SEARCH_HELP
-        )
-    )
+        {"type": "string", "maxLength": MAX_SEARCH_LENGTH, "description": SEARCH_HELP}
+    )(SearchFilter(method="filter_search", max_length=MAX_SEARCH_LENGTH, help_text=SEARCH_HELP))
     attributes = extend_schema_field({"type": "string", "description": ATTRIBUTES_HELP})(
         AttributesFilter(method="filter_attributes", help_text=ATTRIBUTES_HELP)
     )

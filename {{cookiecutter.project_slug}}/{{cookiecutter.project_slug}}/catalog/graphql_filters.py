@@ -14,8 +14,9 @@ from django.db.models import Q, QuerySet
 from {{ cookiecutter.project_slug }}.core.exceptions import ApplicationError
 from {{ cookiecutter.project_slug }}.graphql_api.inputs import TextLookup
 
-from . import filters, models, selectors
+from . import filters, models
 from .attributes import ATTRIBUTES, Attributes, attribute_value_clean
+from .search import attributes_condition, ranked, search_condition
 
 
 @strawberry_django.filter_type(models.Category)
@@ -63,6 +64,8 @@ class ProductAttributesInput:
             if value is None or value is strawberry.UNSET:
                 continue
             try:
+                # Stripped as REST's filter strips it: " red" is "red" through either API.
+                value = value.strip() if isinstance(value, str) else value
                 document[name] = attribute_value_clean(name, value)
             except ValidationError as error:
                 argument = f"filters.attributes.{strawberry_name(name)}"
@@ -103,23 +106,21 @@ class ProductFilter:
     def in_stock(self, value: bool, prefix: str) -> Q:
         return Q(**{f"{prefix}stock__gt": 0}) if value else Q(**{f"{prefix}stock": 0})
 
-    # Full-text search, best match first unless ordered otherwise (REST's `search`).
+    # Full-text search (REST's `search`). A condition, so AND, OR and NOT combine it as they do
+    # any filter; the list is ordered best match first unless the query orders it otherwise.
     @strawberry_django.filter_field
     def search(
         self, value: str, queryset: QuerySet[models.Product], prefix: str
     ) -> tuple[QuerySet[models.Product], Q]:
-        if prefix:  # the rank orders a top-level list; nested, it would order nothing
-            raise ApplicationError("filters.search: only on the product list.")
         text = rest_search(value)
         if not text:  # as REST: an empty search is no search
             return queryset, Q()
-        return selectors.product_search(queryset=queryset, text=text), Q()
+        condition = search_condition(text=text, using=queryset.db, prefix=prefix)
+        return (ranked(queryset, text=text) if not prefix else queryset), condition
 
     @strawberry_django.filter_field
     def attributes(
         self, value: ProductAttributesInput, queryset: QuerySet[models.Product], prefix: str
     ) -> tuple[QuerySet[models.Product], Q]:
-        if prefix:  # the selector filters a product list, not a relation's
-            raise ApplicationError("filters.attributes: only on the product list.")
         document = value.document()
-        return selectors.product_with_attributes(queryset=queryset, attributes=document), Q()
+        return queryset, attributes_condition(attributes=document, using=queryset.db, prefix=prefix)

@@ -1,22 +1,15 @@
 """Reads from the catalogue. Each selector owns the joins its callers need, so lists stay N+1-free."""
 
 from datetime import datetime
-from typing import Final, TypedDict
+from typing import TypedDict
 
-from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db import connections
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from {{ cookiecutter.project_slug }}.users.models import User
 
-from . import popularity
+from . import popularity, search
 from .attributes import Attributes
 from .models import Category, Order, Product
-
-# The text search configuration of the stored vectors (migration 0005): a query must use the same
-# one, or its words are stemmed differently from the document's and match nothing.
-SEARCH_CONFIG: Final = "english"
-MAX_SEARCH_LENGTH: Final = 200
 
 
 def category_list() -> QuerySet[Category]:
@@ -60,50 +53,21 @@ def product_list(*, queryset: QuerySet[Product] | None = None) -> QuerySet[Produ
 
 
 def product_search(*, queryset: QuerySet[Product], text: str) -> QuerySet[Product]:
-    """`queryset` narrowed to products matching `text`, best match first (`search_rank`).
+    """`queryset` narrowed to products matching `text`, best match first (search.py).
 
     `text` is read as a web search box reads it (PostgreSQL's websearch_to_tsquery): words,
-    "quoted phrases", `or`, and `-word` to exclude; it never raises on any input, so a client's
-    text cannot make the query fail. Matching uses the stored vector and its GIN index
-    (product_search_idx); ties are broken newest first, so pages are stable.
+    "quoted phrases", `or`, and `-word` to exclude; it never raises on any input. Matching uses
+    the stored vector and its GIN index; ties are broken newest first, so pages are stable.
     """
-    if connections[queryset.db].vendor != "postgresql":
-        return _product_search_by_words(queryset=queryset, text=text)
-    query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
-    return (
-        queryset.filter(search_vector=query)
-        .annotate(search_rank=SearchRank(F("search_vector"), query))
-        .order_by("-search_rank", "-created_at", "-id")
-    )
-
-
-def _product_search_by_words(*, queryset: QuerySet[Product], text: str) -> QuerySet[Product]:
-    """Without PostgreSQL (SQLite, a first run with no services): a plainer search.
-
-    Each word, at most ten, found in the name, the category or the description; newest first,
-    no ranking, no stemming.
-    """
-    for word in text.split()[:10]:
-        queryset = queryset.filter(
-            Q(name__icontains=word)
-            | Q(category__name__icontains=word)
-            | Q(description__icontains=word)
-        )
-    return queryset
+    matching = queryset.filter(search.search_condition(text=text, using=queryset.db))
+    return search.ranked(matching, text=text)
 
 
 def product_with_attributes(
     *, queryset: QuerySet[Product], attributes: Attributes
 ) -> QuerySet[Product]:
-    """`queryset` narrowed to products whose attributes include all of `attributes` (JSONB `@>`).
-
-    Containment is what the GIN index product_attributes_idx answers; values must be of their
-    declared types (attributes.py), as `{"capacity_ml": "500"}` never equals a stored 500.
-    """
-    if connections[queryset.db].vendor == "postgresql":
-        return queryset.filter(attributes__contains=attributes)
-    # SQLite has no JSON containment: one key lookup per attribute (names come from ATTRIBUTES).
-    return queryset.filter(**{f"attributes__{name}": value for name, value in attributes.items()})
+    """`queryset` narrowed to products whose attributes include all of `attributes` (search.py)."""
+    return queryset.filter(search.attributes_condition(attributes=attributes, using=queryset.db))
 
 
 def product_popular_list(

@@ -2,7 +2,8 @@
 
 Each entry is stored with the versions of the namespaces it depends on, and read together with
 their current versions in one round trip (get_many): it is a hit only if they match.
-Version keys expire after a day (VERSION_SECONDS), so namespaces cannot pile up in Redis.
+A version key is written only with an entry (a lookup that caches nothing leaves none) and
+expires after a day (VERSION_SECONDS), so namespaces cannot pile up in Redis.
 Invalidating a namespace bumps its version, so one write invalidates any number of entries in
 one cache call, with no key scanning. Versions start from the clock, so a version key lost to
 eviction can never make an old entry match again.
@@ -29,10 +30,9 @@ logger = logging.getLogger(__name__)
 
 CACHE_ERRORS = (RedisError, ConnectionInterrupted, OSError)
 LOCK_SECONDS = 10  # a rebuild taking longer than this lets a second one start
-# A namespace's version key expires a day after it was created. Losing one is safe (a fresh
+# A namespace's version key expires a day after it was written. Losing one is safe (a fresh
 # version from the clock makes older entries unreachable: a miss, never a stale hit), and without
-# an expiry every namespace ever looked up would stay for good: one per product id a client asks
-# for, existing or not, in a Redis that runs `noeviction`.
+# an expiry every namespace ever cached would stay for good in a Redis that runs `noeviction`.
 VERSION_SECONDS = 24 * 3600
 WAIT_SECONDS = 2.0  # how long a caller waits for another's rebuild before building itself
 POLL_SECONDS = 0.05
@@ -47,19 +47,15 @@ def fingerprint(*parts: object) -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
 
-def _initial_versions(keys: list[str]) -> dict[str, int]:
-    for key in keys:
-        cache.add(key, time.time_ns(), timeout=VERSION_SECONDS)
-    return {key: int(value) for key, value in cache.get_many(keys).items()}
-
-
 def invalidate(*namespaces: str) -> None:
     """Make every cached entry that depends on these namespaces unreachable."""
     try:
         for namespace in namespaces:
             try:
                 cache.incr(_version_key(namespace))
-            except ValueError:  # no version yet (or evicted): any fresh one is new
+            except ValueError:
+                # No version yet (or evicted): a fresh one from the clock, so an entry being
+                # built right now from older rows (its version taken earlier) never matches.
                 cache.set(_version_key(namespace), time.time_ns(), timeout=VERSION_SECONDS)
     except CACHE_ERRORS:
         # Entries then expire by their timeout; log loudly, this is a stale-read window.
@@ -80,22 +76,21 @@ def get_or_build[T](
         version_keys = [_version_key(ns) for ns in namespaces]
         key = f"cache:{joined}:{part}"
         found = cache.get_many([key, *version_keys])  # one round trip on a hit
-        missing = [vk for vk in version_keys if vk not in found]
-        if missing:
-            found |= _initial_versions(missing)
-        versions = [int(found[vk]) for vk in version_keys]
+        # A namespace seen for the first time gets its version from the clock, written only
+        # with an entry (below): a lookup that builds nothing (a 404) leaves no key behind.
+        fresh = {vk: time.time_ns() for vk in version_keys if vk not in found}
+        versions = [int(found[vk]) if vk in found else fresh[vk] for vk in version_keys]
         entry: Any = found.get(key)
-        if entry is not None and entry[0] == versions:
+        if entry is not None and not fresh and entry[0] == versions:
             _count(joined, "hit")
             return entry[1]  # type: ignore[no-any-return]
         if not cache.add(f"{key}:lock", 1, timeout=LOCK_SECONDS):
             deadline = time.monotonic() + WAIT_SECONDS
             while time.monotonic() < deadline:
                 time.sleep(POLL_SECONDS)
-                entry = cache.get(key)
-                if entry is not None and entry[0] == versions:
+                if (value := _current(key, version_keys)) is not None:
                     _count(joined, "hit")  # another caller's rebuild, waited for
-                    return entry[1]  # type: ignore[no-any-return]
+                    return value  # type: ignore[no-any-return]
             _count(joined, "miss")
             return build()  # the rebuild is slow or its builder died: serve, do not cache
     except CACHE_ERRORS:
@@ -105,10 +100,23 @@ def get_or_build[T](
     _count(joined, "miss")
     try:
         value = build()
+        for version_key, version in fresh.items():
+            # add, not set: if a write invalidated the namespace meanwhile, its newer version
+            # stays, and this entry (built before it) never matches.
+            _quietly(cache.add, version_key, version, VERSION_SECONDS)
         _quietly(cache.set, key, (versions, value), timeout)
         return value
     finally:
         _quietly(cache.delete, f"{key}:lock")
+
+
+def _current(key: str, version_keys: list[str]) -> Any:
+    """The entry's value if it matches the namespaces' versions now, else None."""
+    found = cache.get_many([key, *version_keys])
+    entry = found.get(key)
+    if entry is None or any(vk not in found for vk in version_keys):
+        return None
+    return entry[1] if entry[0] == [int(found[vk]) for vk in version_keys] else None
 
 
 def _count(namespaces: str, result: str) -> None:

@@ -22,7 +22,7 @@ REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         f"{PACKAGE}.core.api.filters.SearchFilter",
-        "rest_framework.filters.OrderingFilter",
+        f"{PACKAGE}.core.api.filters.OrderingFilter",  # DRF's, ending with the primary key
     ],
     "DEFAULT_SCHEMA_CLASS": f"{PACKAGE}.core.api.openapi.ErrorDocumentingAutoSchema",
     "EXCEPTION_HANDLER": f"{PACKAGE}.core.api.exceptions.api_exception_handler",

@@ -159,9 +159,10 @@ def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
     except Product.DoesNotExist:
         return error_page(404, "There is no such product in the shop.")
     # A view counts whichever door it came through, as the API's detail counts it (on a cache
-    # hit too); the page is the same for everyone, the count and the recent list are not.
-    user_id = request.user.pk if isinstance(request.user, User) else None
-    popularity.product_view_record(product_id=pk, user_id=user_id)
+    # hit too, never for a HEAD); the page is the same for everyone, the count is not.
+    if request.method == "GET":
+        user_id = request.user.pk if isinstance(request.user, User) else None
+        popularity.product_view_record(product_id=pk, user_id=user_id)
     return HttpResponse(html)
 
 

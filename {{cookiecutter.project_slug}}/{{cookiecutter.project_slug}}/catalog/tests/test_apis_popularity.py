@@ -42,6 +42,7 @@ def test_a_cached_product_detail_still_counts_as_a_view(
     auth_client.get(detail(product))  # a miss: fills the cache
     with django_assert_num_queries(0):
         assert auth_client.get(detail(product)).status_code == 200  # a hit
+    assert auth_client.head(detail(product)).status_code == 200  # a link checker: not a view
     assert popularity.popular_ranking(count=1) == [(product.pk, 2.0)]
     assert popularity.recently_viewed_ids(user_id=user.pk) == [product.pk]
 

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from ..models import Product
 from .factories import CategoryFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
@@ -124,3 +125,38 @@ def test_category_list_runs_the_same_queries_whatever_the_row_count(
     CategoryFactory.create_batch(rows, parent=parent)
     with django_assert_num_queries(2):
         api_client.get(CATEGORIES)
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["attributes=colour:red&attributes=size:M", "search=lamp&search=tent", "category=a&category=b"],
+)
+def test_a_filter_given_twice_is_a_400_not_the_last_value(
+    api_client: APIClient, query: str
+) -> None:
+    response = api_client.get(f"{PRODUCTS}?{query}")
+    assert response.status_code == 400
+    name = query.split("=")[0]
+    assert response.json() == {name: ["Give this parameter once."]}
+
+
+def test_pages_ordered_by_a_shared_value_never_repeat_or_skip(api_client: APIClient) -> None:
+    # Twelve products with one name: without a last sort key, each page's query may order them
+    # differently, and walking the pages repeats some and skips others.
+    ProductFactory.create_batch(12, name="Same name")
+    seen = [
+        row["id"]
+        for page in (1, 2, 3, 4)
+        for row in api_client.get(
+            PRODUCTS, {"ordering": "name", "page_size": "3", "page": str(page)}
+        ).json()["results"]
+    ]
+    assert sorted(seen) == sorted(Product.objects.values_list("pk", flat=True))
+    assert seen == sorted(seen)  # ties broken by id, ascending with the ascending name
+
+
+def test_a_minus_word_excludes_on_every_database(api_client: APIClient) -> None:
+    # PostgreSQL's web search syntax, and the plainer word matching SQLite falls back to.
+    ProductFactory.create(name="Desk lamp")
+    ProductFactory.create(name="Desk tent lamp")
+    assert names(api_client.get(PRODUCTS, {"search": "lamp -tent"})) == ["Desk lamp"]

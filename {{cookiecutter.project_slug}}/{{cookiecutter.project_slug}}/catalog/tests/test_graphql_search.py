@@ -124,3 +124,31 @@ def test_the_attribute_types_have_a_field_for_each_declared_attribute(graphql_ty
     assert [(field.python_name, field.type) for field in fields] == [
         (name, kind | None) for name, kind in ATTRIBUTES.items()
     ]
+
+
+@pytest.mark.usefixtures("require_postgresql")
+def test_search_and_attributes_combine_with_or_and_not(api_client: APIClient) -> None:
+    # Conditions, not a narrowed list: OR unites, NOT excludes (it once ANDed them all).
+    ProductFactory.create(name="Desk lamp")
+    ProductFactory.create(name="Red lantern", attributes={"colour": "red"})
+    ProductFactory.create(name="Blue lantern", attributes={"colour": "blue"})
+    lamp = {"name": {"exact": "Desk lamp"}}
+    assert sorted(names(api_client, **lamp, OR={"search": "lantern"})) == [
+        "Blue lantern",
+        "Desk lamp",
+        "Red lantern",
+    ]
+    assert sorted(names(api_client, **lamp, OR={"attributes": {"colour": "red"}})) == [
+        "Desk lamp",
+        "Red lantern",
+    ]
+    assert sorted(names(api_client, NOT={"attributes": {"colour": "red"}})) == [
+        "Blue lantern",
+        "Desk lamp",
+    ]
+    assert names(api_client, NOT={"search": "lantern"}) == ["Desk lamp"]
+
+
+def test_attribute_text_is_stripped_as_rest_strips_it(api_client: APIClient) -> None:
+    ProductFactory.create(name="Red jacket", attributes={"colour": "red"})
+    assert names(api_client, attributes={"colour": " red "}) == ["Red jacket"]

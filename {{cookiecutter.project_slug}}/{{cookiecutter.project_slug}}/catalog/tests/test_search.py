@@ -191,6 +191,21 @@ def test_search_text_out_of_bounds_is_a_400_naming_it(
     assert response.json() == {"search": [message]}
 
 
+@pytest.mark.parametrize("text", ["-lamp", "the -lamp", "lamp or -tent", "-x0 -x1 -x2"])
+def test_a_search_that_only_excludes_is_a_400(api_client: APIClient, text: str) -> None:
+    # "Everything but" is no index's question: PostgreSQL would read and rank every product.
+    response = api_client.get(PRODUCTS, {"search": text})
+    assert response.status_code == 400
+    [message] = response.json()["search"]
+    assert message.startswith("Give a word to look for: -word only excludes")
+
+
+def test_a_search_with_a_word_and_an_exclusion_is_answered(api_client: APIClient) -> None:
+    ProductFactory.create(name="Desk lamp")
+    ProductFactory.create(name="Desk tent lamp")
+    assert found(api_client, "lamp -tent") == ["Desk lamp"]
+
+
 def test_an_empty_search_is_no_search(api_client: APIClient) -> None:
     ProductFactory.create_batch(2)
     assert len(found(api_client, "")) == 2

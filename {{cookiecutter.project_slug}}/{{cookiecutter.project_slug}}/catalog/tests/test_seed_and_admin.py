@@ -23,6 +23,24 @@ def test_seed_catalog_loads_demo_data_and_is_safe_to_run_twice() -> None:
     assert (Category.objects.count(), Product.objects.count()) == counts
 
 
+def test_seed_catalog_leaves_renamed_demo_rows_alone(capsys: pytest.CaptureFixture[str]) -> None:
+    call_command("seed_catalog", "--copies", "1")
+    Category.objects.filter(slug="books").update(name="Books and media")  # in the admin, say
+    Product.objects.filter(slug="desk-lamp").update(name="Reading lamp")
+    call_command("seed_catalog", "--copies", "1")  # used to clash on the slugs: a traceback
+    assert "0 new products" in capsys.readouterr().out
+    assert (Category.objects.count(), Product.objects.count()) == (4, 8)
+
+
+def test_seed_catalog_generates_a_large_catalogue_twice_over() -> None:
+    call_command("seed_catalog", "--products", "300")
+    call_command("seed_catalog", "--products", "200")
+    assert Product.objects.count() == 500
+    shelves = Category.objects.filter(parent=None).count()
+    assert shelves == Category.objects.filter(parent=None).values("slug").distinct().count() == 4
+    assert all(product.attributes for product in Product.objects.all()[:50])
+
+
 def test_seed_catalog_rejects_a_bad_copy_count() -> None:
     with pytest.raises(CommandError, match="at least 1"):
         call_command("seed_catalog", "--copies", "0")

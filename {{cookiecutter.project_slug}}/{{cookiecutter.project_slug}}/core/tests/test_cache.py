@@ -51,18 +51,34 @@ def test_a_lost_version_key_never_revives_old_entries() -> None:
     assert len(calls) == 1
 
 
-def test_version_keys_expire_so_looked_up_namespaces_cannot_pile_up(require_redis: None) -> None:
-    # Every id a client asks for is a namespace (existing or not): each version key must go.
+def test_a_lookup_that_caches_nothing_leaves_no_key_and_every_version_key_expires(
+    require_redis: None,
+) -> None:
+    # Every id a client asks for is a namespace, existing or not: a 404 must leave nothing.
     def fail() -> str:
-        raise LookupError  # as a 404 does: nothing is cached, the version key is made
+        raise LookupError  # as a 404 does: nothing is cached
 
     for probe in range(20):
         with contextlib.suppress(LookupError):
             get_or_build([f"probe:{probe}"], "detail", fail, timeout=60)
-    invalidate("never-looked-up")  # invalidating makes a version key too
-    keys = [f"cachever:probe:{probe}" for probe in range(20)] + ["cachever:never-looked-up"]
-    ttls = [cache.ttl(key) for key in keys]  # type: ignore[attr-defined]  # django-redis
+    assert not cache.keys("cachever:probe:*")  # type: ignore[attr-defined]  # django-redis
+    get_or_build(["kept"], "detail", lambda: "built", timeout=60)
+    invalidate("written")  # a write to a namespace never looked up
+    ttls = [cache.ttl(key) for key in ("cachever:kept", "cachever:written")]  # type: ignore[attr-defined]
     assert all(0 < ttl <= VERSION_SECONDS for ttl in ttls), ttls
+
+
+def test_a_write_during_the_first_build_is_not_hidden_by_it() -> None:
+    # The namespace is new: the build takes its version from the clock, a write meanwhile
+    # sets a newer one, and the entry built from the older rows must never be served.
+    def build_across_a_write() -> str:
+        invalidate("ns")
+        return "before the write"
+
+    get_or_build(["ns"], "k", build_across_a_write, timeout=60)
+    build, calls = counting_builder("after the write")
+    assert get_or_build(["ns"], "k", build, timeout=60) == "after the write"
+    assert len(calls) == 1
 
 
 def test_the_stampede_guard_lets_one_rebuild_through() -> None:

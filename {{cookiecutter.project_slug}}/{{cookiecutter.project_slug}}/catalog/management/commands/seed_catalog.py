@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
+from django.utils.text import slugify
 
 from ...attributes import Attributes, attributes_clean
 from ...caching import invalidate_categories, invalidate_products
@@ -122,16 +123,20 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def demo(self, *, copies: int) -> int:
-        """The demo products, through the services. Safe to run twice: existing ones are left."""
+        """The demo products, through the services. Safe to run twice: existing ones are left.
+
+        Each is found by its slug, the identity the database holds unique: a demo product or
+        category renamed since (in the admin) is still the same one, not a clash.
+        """
         created = 0
         for category_name, items in CATALOGUE.items():
-            category = Category.objects.filter(name=category_name, parent=None).first()
+            category = Category.objects.filter(slug=slugify(category_name)).first()
             if category is None:
                 category = category_create(name=category_name)
             for name, price in items:
                 for copy in range(1, copies + 1):
                     variant = name if copy == 1 else f"{name} ({copy})"
-                    if Product.objects.filter(name=variant, category=category).exists():
+                    if Product.objects.filter(slug=slugify(variant)).exists():
                         continue
                     product_create(
                         category=category,
@@ -151,16 +156,15 @@ class Command(BaseCommand):
         """
         kinds: list[tuple[Category, str, str, tuple[str, ...]]] = []
         for shelf, shelf_kinds in SHELVES.items():
-            parent = Category.objects.filter(name=shelf, parent=None).first()
+            parent = Category.objects.filter(slug=slugify(shelf)).first()
             if parent is None:
                 parent = category_create(name=shelf)
             for kind, attribute_names in shelf_kinds.items():
                 name = f"{kind.title()}s"
-                category = Category.objects.filter(name=name, parent=parent).first()
+                slug = f"{parent.slug}-{kind}s"
+                category = Category.objects.filter(slug=slug).first()
                 if category is None:
-                    category = category_create(
-                        name=name, parent=parent, slug=f"{parent.slug}-{kind}s"
-                    )
+                    category = category_create(name=name, parent=parent, slug=slug)
                 kinds.append((category, shelf, kind, attribute_names))
         first = Product.objects.count()
         last = Product.objects.aggregate(last=Max("pk", default=0))["last"]
