@@ -28,7 +28,6 @@ from {{ cookiecutter.project_slug }}.idempotency.rest import (
     idempotent,
 )
 from {{ cookiecutter.project_slug }}.users.auth import request_user
-from {{ cookiecutter.project_slug }}.users.models import User
 
 from . import caching, popularity, selectors, services
 from .filters import OrderFilter, ProductFilter
@@ -141,15 +140,9 @@ class ProductDetailApi(generics.RetrieveAPIView[Product]):
             lambda: uncached(request, *args, **kwargs),
         )
         # After the response is built, so an unknown product (a 404, raised above) counts for
-        # nothing; on a cache hit too: the cache saves the query, not the view. A HEAD (a link
-        # checker, a prefetch) is nobody looking.
-        if request.method == "GET":
-            popularity.product_view_record(product_id=pk, user_id=signed_in_id(request))
+        # nothing; on a cache hit too: the cache saves the query, not the view.
+        popularity.request_view_record(request, product_id=pk)
         return response
-
-
-def signed_in_id(request: Request) -> int | None:
-    return request.user.pk if isinstance(request.user, User) else None
 
 
 class ProductPopularApi(APIView):
@@ -163,7 +156,10 @@ class ProductPopularApi(APIView):
 
     @extend_schema(parameters=[PopularQuerySerializer], responses=ProductSerializer(many=True))
     def get(self, request: Request) -> Response:
-        """Most popular first: a view counts 1, each order line 5. Empty while Redis is down."""
+        """Most popular first: a view counts 1 (once an hour per viewer), each order line 5.
+
+        Empty while Redis is down.
+        """
         query = PopularQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         products = selectors.product_popular_list(limit=query.validated_data["limit"])

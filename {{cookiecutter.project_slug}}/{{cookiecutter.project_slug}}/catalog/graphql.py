@@ -31,7 +31,6 @@ from {{ cookiecutter.project_slug }}.idempotency.services import (
     idempotent_call,
 )
 from {{ cookiecutter.project_slug }}.users.graphql import require_user
-from {{ cookiecutter.project_slug }}.users.models import User as UserModel
 
 from . import models, popularity, selectors, services
 from .attributes import ATTRIBUTES
@@ -152,16 +151,14 @@ class CatalogQuery:
         """One product; counted as a view (popularProducts, your recentlyViewedProducts)."""
         product = selectors.product_list().filter(pk=parse_id(id)).first()
         if product is not None:
-            user = info.context.request.user
-            popularity.product_view_record(
-                product_id=product.pk, user_id=user.pk if isinstance(user, UserModel) else None
-            )
+            popularity.request_view_record(info.context.request, product_id=product.pk)
         return product  # type: ignore[return-value]
 
     popular_products: list[Product] = strawberry_django.field(
         resolver=popular_products,
         description="The most viewed and ordered products of the last day, most popular first "
-        "(a view counts 1, an order line 5). limit: 1 to 50. Empty while the store is down.",
+        "(a view counts 1, once an hour per viewer; an order line 5). limit: 1 to 50. Empty while "
+        "the store is down.",
         metadata={MAX_ITEMS: popularity.MAX_LIMIT},
     )
     recently_viewed_products: list[Product] = strawberry_django.field(

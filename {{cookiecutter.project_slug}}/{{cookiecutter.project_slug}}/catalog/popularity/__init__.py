@@ -15,8 +15,13 @@ snapshot 944 B, a full list 280 B.
 | catalog:popular:top:<hour> | sorted set | a ranking read (the snapshot)  | POPULAR_SNAPSHOT_SECONDS | SNAPSHOT_SIZE members    |
 | catalog:popular:union      | sorted set | a snapshot's build, in Lua     | deleted in the same run  | the window's union       |
 | catalog:recent:<user id>   | list       | a signed-in user's view        | RECENTLY_VIEWED_DAYS     | RECENTLY_VIEWED_MAX ids  |
+| catalog:popular:seen:      | set        | a view through the APIs or the | the end of its hour,     | the products that viewer |
+|   <hour>:<viewer>          |            | shop: the products counted for | plus a minute            | looked at that hour      |
+|                            |            | that viewer this hour          |                          |                          |
 
-<hour> counts hours since the Unix epoch (UTC). A bucket expires (EXPIREAT) when its hour leaves
+<viewer> is `u<user id>`, or for an anonymous client `a` and a 16-hex-digit BLAKE2 digest of its
+address (viewer_id): each viewer counts each product once an hour, so reloading a page, or a
+script doing it, does not make a product popular. <hour> counts hours since the Unix epoch (UTC). A bucket expires (EXPIREAT) when its hour leaves
 the window, so popularity decays by the hour and at most POPULAR_WINDOW_HOURS + 1 buckets exist.
 
 A write is one pipelined round trip, without MULTI (each command stands alone). A full bucket
@@ -47,6 +52,8 @@ from .ranking import (
     popular_ranking,
     product_orders_record,
     product_view_record,
+    request_view_record,
+    viewer_id,
 )
 from .recent import recently_viewed_clear, recently_viewed_forget, recently_viewed_ids
 
@@ -61,4 +68,6 @@ __all__ = [
     "recently_viewed_clear",
     "recently_viewed_forget",
     "recently_viewed_ids",
+    "request_view_record",
+    "viewer_id",
 ]

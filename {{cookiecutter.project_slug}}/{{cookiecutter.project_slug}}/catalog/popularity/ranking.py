@@ -3,12 +3,17 @@
 The key design and its figures are in the package's docstring (__init__.py).
 """
 
+import hashlib
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.http import HttpRequest
 from django.utils import timezone
+
+from {{ cookiecutter.project_slug }}.core.client_ip import client_ip
+from {{ cookiecutter.project_slug }}.users.models import User
 
 from .recent import recent_queue
 from .store import MakeKey, fail_open, run_script, with_scripts
@@ -24,22 +29,29 @@ MAX_LIMIT = 50
 SNAPSHOT_SIZE = 2 * MAX_LIMIT
 HOUR = 3600
 
-# KEYS[1]: a bucket. ARGV: weight, cap, expiry (Unix time), then the product ids to count.
+# KEYS[1]: a bucket; KEYS[2], if given: the viewer's set of products already counted this hour.
+# ARGV: weight, cap, the bucket's expiry and the viewer set's (Unix times), then the product ids.
 # In a full bucket a newcomer takes the least counted product's place and count (Space-Saving,
 # in the package's docstring): trimming by rank instead would drop the newcomer itself.
 COUNT_SCRIPT = """
 local bucket, weight, cap = KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2])
-for i = 4, #ARGV do
+local seen = KEYS[2]
+for i = 5, #ARGV do
   local id = ARGV[i]
-  if redis.call('ZSCORE', bucket, id) or redis.call('ZCARD', bucket) < cap then
-    redis.call('ZINCRBY', bucket, weight, id)
-  else
-    local least = redis.call('ZRANGE', bucket, 0, 0, 'WITHSCORES')
-    redis.call('ZREM', bucket, least[1])
-    redis.call('ZADD', bucket, tonumber(least[2]) + weight, id)
+  if seen == nil or redis.call('SADD', seen, id) == 1 then
+    if redis.call('ZSCORE', bucket, id) or redis.call('ZCARD', bucket) < cap then
+      redis.call('ZINCRBY', bucket, weight, id)
+    else
+      local least = redis.call('ZRANGE', bucket, 0, 0, 'WITHSCORES')
+      redis.call('ZREM', bucket, least[1])
+      redis.call('ZADD', bucket, tonumber(least[2]) + weight, id)
+    end
   end
 end
 redis.call('EXPIREAT', bucket, ARGV[3])
+if seen ~= nil then
+  redis.call('EXPIREAT', seen, ARGV[4])
+end
 """
 
 # KEYS[1]: the snapshot; KEYS[2]: scratch space; KEYS[3..]: the window's buckets.
@@ -85,8 +97,29 @@ def window_hours() -> int:
     return int(settings.POPULAR_WINDOW_HOURS)
 
 
+def seen_key(hour: int, viewer: str) -> str:
+    return f"catalog:popular:seen:{hour}:{viewer}"
+
+
+def viewer_id(*, user_id: int | None, address: str) -> str:
+    """Who is looking, for counting each product once per viewer and hour.
+
+    The user when signed in, else a digest of the client's address (the address is not kept).
+    """
+    if user_id is not None:
+        return f"u{user_id}"
+    return "a" + hashlib.blake2b(address.encode(), digest_size=8).hexdigest()
+
+
 def count_queue(
-    pipe: Any, key: str, product_ids: Iterable[int], weight: int, hour: int, *, by_sha: bool
+    pipe: Any,
+    key: str,
+    product_ids: Iterable[int],
+    weight: int,
+    hour: int,
+    *,
+    by_sha: bool,
+    seen: str | None = None,
 ) -> None:
     """Queue on `pipe` the count of `product_ids` in the bucket `key` of `hour`, and its expiry.
 
@@ -94,17 +127,25 @@ def count_queue(
     that disagree), however late in its hour it was last written.
     """
     expires = (hour + window_hours() + 1) * HOUR
-    args = [weight, settings.POPULAR_BUCKET_MAX_PRODUCTS, expires, *product_ids]
-    run_script(pipe, COUNT_SCRIPT, [key], args, by_sha=by_sha)
+    seen_expires = (hour + 1) * HOUR + 60  # the viewer's set: its hour, and a minute of skew
+    args = [weight, settings.POPULAR_BUCKET_MAX_PRODUCTS, expires, seen_expires, *product_ids]
+    keys = [key] if seen is None else [key, seen]
+    run_script(pipe, COUNT_SCRIPT, keys, args, by_sha=by_sha)
 
 
 def product_view_record(
-    *, product_id: int, user_id: int | None = None, now: datetime | None = None
+    *,
+    product_id: int,
+    user_id: int | None = None,
+    viewer: str | None = None,
+    now: datetime | None = None,
 ) -> None:
     """Count a view of `product_id` in the ranking of `now`'s hour (default: the current time).
 
-    For a signed-in user (`user_id`), also put the product first in their recently viewed list.
-    One Redis round trip. Never raises for an unreachable Redis: the view is then not counted.
+    With `viewer` (viewer_id()), each viewer counts each product once an hour: reloading a page,
+    or a script doing it, does not make a product popular. For a signed-in user (`user_id`),
+    also put the product first in their recently viewed list. One Redis round trip. Never
+    raises for an unreachable Redis: the view is then not counted.
     """
     hour = epoch_hour(now)
 
@@ -112,7 +153,8 @@ def product_view_record(
         def send(by_sha: bool) -> None:
             pipe = client.pipeline(transaction=False)
             bucket = make_key(bucket_key(hour))
-            count_queue(pipe, bucket, [product_id], VIEW_WEIGHT, hour, by_sha=by_sha)
+            seen = make_key(seen_key(hour, viewer)) if viewer is not None else None
+            count_queue(pipe, bucket, [product_id], VIEW_WEIGHT, hour, by_sha=by_sha, seen=seen)
             if user_id is not None:
                 recent_queue(pipe, make_key, user_id=user_id, product_id=product_id)
             pipe.execute()
@@ -120,6 +162,20 @@ def product_view_record(
         with_scripts(send)
 
     fail_open("product view", write, None)
+
+
+def request_view_record(request: HttpRequest, *, product_id: int) -> None:
+    """Count `request`'s look at `product_id` (a product page or the API's product).
+
+    Its viewer is the signed-in user or the client's address, each counting each product once
+    an hour; a signed-in user's recently viewed list gets it too. A HEAD (a link checker, a
+    prefetch) is nobody looking. Works for Django's and DRF's requests alike.
+    """
+    if request.method == "HEAD":
+        return
+    user_id = request.user.pk if isinstance(request.user, User) else None
+    viewer = viewer_id(user_id=user_id, address=client_ip(request))
+    product_view_record(product_id=product_id, user_id=user_id, viewer=viewer)
 
 
 def product_orders_record(*, product_ids: Iterable[int], now: datetime | None = None) -> None:

@@ -20,7 +20,6 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
 from {{ cookiecutter.project_slug }}.core.cache import fingerprint, get_or_build
-from {{ cookiecutter.project_slug }}.users.models import User
 
 from .. import caching, popularity, selectors
 from ..html import clean_description
@@ -159,10 +158,8 @@ def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
     except Product.DoesNotExist:
         return error_page(404, "There is no such product in the shop.")
     # A view counts whichever door it came through, as the API's detail counts it (on a cache
-    # hit too, never for a HEAD); the page is the same for everyone, the count is not.
-    if request.method == "GET":
-        user_id = request.user.pk if isinstance(request.user, User) else None
-        popularity.product_view_record(product_id=pk, user_id=user_id)
+    # hit too); the page is the same for everyone, the count is not.
+    popularity.request_view_record(request, product_id=pk)
     return HttpResponse(html)
 
 

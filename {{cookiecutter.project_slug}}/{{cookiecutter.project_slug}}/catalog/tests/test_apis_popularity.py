@@ -36,15 +36,30 @@ def test_the_popular_endpoint_serves_the_ranking_in_one_query(
 
 
 def test_a_cached_product_detail_still_counts_as_a_view(
-    require_redis: None, auth_client: APIClient, user: User, django_assert_num_queries
+    require_redis: None,
+    auth_client: APIClient,
+    api_client: APIClient,
+    user: User,
+    django_assert_num_queries,
 ) -> None:
     product = ProductFactory.create()
     auth_client.get(detail(product))  # a miss: fills the cache
     with django_assert_num_queries(0):
-        assert auth_client.get(detail(product)).status_code == 200  # a hit
-    assert auth_client.head(detail(product)).status_code == 200  # a link checker: not a view
+        assert api_client.get(detail(product)).status_code == 200  # a hit, another viewer
+    assert api_client.head(detail(product)).status_code == 200  # a link checker: not a view
     assert popularity.popular_ranking(count=1) == [(product.pk, 2.0)]
     assert popularity.recently_viewed_ids(user_id=user.pk) == [product.pk]
+
+
+def test_reloading_a_product_counts_once_an_hour_per_viewer(
+    require_redis: None, auth_client: APIClient, api_client: APIClient
+) -> None:
+    # One client reloading (or a script doing it for him) cannot make a product popular.
+    product = ProductFactory.create()
+    for _ in range(5):
+        assert auth_client.get(detail(product)).status_code == 200
+        assert api_client.get(detail(product)).status_code == 200
+    assert popularity.popular_ranking(count=1) == [(product.pk, 2.0)]  # a user, an address
 
 
 def test_an_unknown_product_counts_for_nothing(require_redis: None, api_client: APIClient) -> None:

@@ -213,3 +213,22 @@ def test_every_key_written_has_a_ttl(require_redis: None, user: User, settings) 
     ttls = {k: redis().ttl(k) for k in written}
     assert all(ttl > 0 for ttl in ttls.values()), ttls
     assert ttls[key(recent.recent_key(user.pk))] == 30 * 24 * 3600
+
+
+def test_a_viewer_counts_each_product_once_an_hour(require_redis: None) -> None:
+    product, other = ProductFactory.create(), ProductFactory.create()
+    reader = popularity.viewer_id(user_id=None, address="203.0.113.7")
+    assert "203.0.113.7" not in reader  # a digest: the address is not kept
+    for _ in range(3):
+        popularity.product_view_record(product_id=product.pk, viewer=reader, now=NOW)
+    popularity.product_view_record(product_id=other.pk, viewer=reader, now=NOW)
+    popularity.product_view_record(
+        product_id=product.pk, viewer=popularity.viewer_id(user_id=7, address=""), now=NOW
+    )
+    assert popularity.popular_ranking(count=5, now=NOW) == [(product.pk, 2.0), (other.pk, 1.0)]
+    next_hour = NOW + timedelta(hours=1)
+    popularity.product_view_record(product_id=product.pk, viewer=reader, now=next_hour)
+    assert dict(popularity.popular_ranking(count=5, now=next_hour))[product.pk] == 3.0
+    seen = key(f"catalog:popular:seen:{ranking.epoch_hour(NOW)}:{reader}")
+    assert redis().smembers(seen) == {str(product.pk).encode(), str(other.pk).encode()}
+    assert redis().expiretime(seen) == (ranking.epoch_hour(NOW) + 1) * 3600 + 60
