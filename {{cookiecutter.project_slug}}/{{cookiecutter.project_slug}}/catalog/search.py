@@ -1,8 +1,8 @@
 """What a search or an attribute filter asks of the database, as conditions any query can combine.
 
 Each function returns a `Q` (a condition) rather than a filtered queryset, so a caller can AND,
-OR or negate it (GraphQL's `filters: {OR: {search: ...}}` does), and the selectors apply it to
-their own lists. PostgreSQL answers with its indexes (the stored search vector, JSONB
+OR or negate it (a filter language's OR and NOT do), and the selectors apply it to their own
+lists. PostgreSQL answers with its indexes (the stored search vector, JSONB
 containment); another database, SQLite on a first run with no services, with plainer lookups.
 """
 

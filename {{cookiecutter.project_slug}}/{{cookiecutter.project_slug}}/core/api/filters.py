@@ -38,7 +38,7 @@ class StrictFilterSet(django_filters.FilterSet):
 class OrderingFilter(filters.OrderingFilter):
     """DRF's, with the primary key as the last sort key, so pages never repeat or skip a row.
 
-    `?ordering=name` alone leaves rows with the same name in whatever order PostgreSQL finds
+    `?ordering=name` alone leaves rows with the same name in whatever sequence PostgreSQL finds
     them, which may differ between the queries of page 1 and page 2.
     """
 
