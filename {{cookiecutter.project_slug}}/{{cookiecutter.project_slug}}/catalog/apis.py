@@ -148,7 +148,7 @@ class ProductDetailApi(generics.RetrieveAPIView[Product]):
 class ProductPopularApi(APIView):
     """The most viewed and ordered products of the last POPULAR_WINDOW_HOURS hours.
 
-    Not cached here: the ranking is already a snapshot in Redis (catalog/popularity.py), read in
+    Not cached here: the ranking is already a snapshot in Redis (catalog/popularity/), read in
     one round trip, and the products are one query by primary key.
     """
 

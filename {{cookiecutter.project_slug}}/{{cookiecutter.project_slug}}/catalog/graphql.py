@@ -129,7 +129,7 @@ class OrderLineInput:
 
 
 def popular_products(limit: int = 10) -> list[Product]:
-    """REST's /products/popular/: the same ranking (catalog/popularity.py), the same bound."""
+    """REST's /products/popular/: the same ranking (catalog/popularity/), the same bound."""
     if not 1 <= limit <= popularity.MAX_LIMIT:
         raise ApplicationError(
             f"limit: must be a whole number from 1 to {popularity.MAX_LIMIT}.",

@@ -18,7 +18,7 @@ ORDER_PAYMENT_MINUTES = env.int("ORDER_PAYMENT_MINUTES", default=30)
 # Creating orders is limited per user: stock hoarding (the other rates are in throttling.py).
 RATELIMIT_RATES["order_create"] = rate("RATELIMIT_ORDER_CREATE", "10/m")
 
-# --- Popular products and recently viewed, kept in Redis (catalog/popularity.py) ----------------
+# --- Popular products and recently viewed, kept in Redis (catalog/popularity/) ------------------
 # The ranking covers this many hours, in hourly buckets: a view or order counts this long, then
 # drops out. Each bucket keeps its POPULAR_BUCKET_MAX_PRODUCTS highest products (the long tail
 # goes), which bounds its memory (about 100 bytes a product) and the cost of ranking them.
