@@ -157,7 +157,24 @@ class BoundedListField(StrawberryDjangoField):
         # The one place strawberry-django slices a list, at the top level and when the
         # optimiser prefetches a nested one: no path skips the default page.
         page = served_page(pagination)
-        return super().apply_pagination(queryset, page, related_field_id=related_field_id)
+        return super().apply_pagination(
+            stable_ordering(queryset), page, related_field_id=related_field_id
+        )
+
+
+def stable_ordering(queryset: Any) -> Any:
+    """`queryset` with the primary key as its last sort key, as REST's OrderingFilter does.
+
+    Rows that tie on `ordering: [{name: ASC}]` come back in whatever sequence the database finds
+    them, which may differ between two pages' queries: without a last key, pages repeat some rows
+    and skip others.
+    """
+    if not isinstance(queryset, QuerySet):
+        return queryset
+    ordering = list(queryset.query.order_by) or list(queryset.model._meta.ordering)
+    if not ordering or any(str(key).lstrip("-") in ("pk", "id") for key in ordering):
+        return queryset
+    return queryset.order_by(*ordering, "pk")
 
 
 def paginated_field(**options: Any) -> Any:

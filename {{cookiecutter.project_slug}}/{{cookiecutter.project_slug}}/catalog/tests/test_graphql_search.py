@@ -1,4 +1,4 @@
-"""Full-text search and attribute filters over GraphQL: REST's rules, REST's answers."""
+"""Full-text search, attribute filters and stable pages over GraphQL: REST's rules and answers."""
 
 from typing import Any
 
@@ -152,3 +152,19 @@ def test_search_and_attributes_combine_with_or_and_not(api_client: APIClient) ->
 def test_attribute_text_is_stripped_as_rest_strips_it(api_client: APIClient) -> None:
     ProductFactory.create(name="Red jacket", attributes={"colour": "red"})
     assert names(api_client, attributes={"colour": " red "}) == ["Red jacket"]
+
+
+def test_pages_ordered_by_a_shared_value_never_repeat_or_skip(api_client: APIClient) -> None:
+    # As in REST: the primary key is the last sort key, so rows that tie keep their places.
+    ProductFactory.create_batch(12, name="Same name")
+    query = """
+    query ($offset: Int!) {
+      products(ordering: [{name: ASC}], pagination: {offset: $offset, limit: 3}) { id }
+    }"""
+    seen = [
+        int(row["id"])
+        for offset in (0, 3, 6, 9)
+        for row in gql(api_client, query, offset=offset)["data"]["products"]
+    ]
+    assert seen == sorted(seen)
+    assert len(set(seen)) == 12

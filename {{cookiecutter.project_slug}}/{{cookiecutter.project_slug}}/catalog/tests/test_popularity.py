@@ -144,7 +144,9 @@ def test_a_full_bucket_and_a_full_list_stay_within_their_documented_memory(
         popularity.product_view_record(product_id=product_id, user_id=10**9, now=NOW)
     user_list = key(recent.recent_key(10**9))
     assert redis().zcard(bucket) == settings.POPULAR_BUCKET_MAX_PRODUCTS == 1000
-    assert redis().memory_usage(bucket) <= 110_000  # bytes: about 100 a product
+    # Bytes: about 100 a product, up to a fifth more while Redis resizes the set's hash table
+    # (MEMORY USAGE then counts both tables): 117,824 seen once, 95,424 usually.
+    assert redis().memory_usage(bucket) <= 125_000
     assert redis().llen(user_list) == 20
     assert redis().memory_usage(user_list) <= 400
     popularity.popular_ranking(count=10)
