@@ -10,7 +10,7 @@ from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 # The document a product is found by: its name weighs most (A), then its category's name (B), then
 # its attributes' text values ("red", "wool": C), then its description (D). 'english' stems words
 # ("keyboards" finds "keyboard") and drops stop words; the queries use the same configuration
-# (catalog/selectors.py, SEARCH_CONFIG). A category lives in another table, which a generated
+# (catalog/search.py, SEARCH_CONFIG). A category lives in another table, which a generated
 # column cannot read: triggers keep the vector instead.
 SEARCH_FUNCTIONS = """
 CREATE FUNCTION catalog_product_search_document(
