@@ -13,6 +13,8 @@ from urllib.parse import urlencode
 from django import forms
 from django.http import QueryDict
 
+from {{ cookiecutter.project_slug }}.core.api.filters import GIVEN_TWICE
+
 from .. import selectors
 from ..filters import ProductFilter
 
@@ -63,10 +65,16 @@ def list_query(params: QueryDict) -> ListQuery:
 
     Runs no query: the filter set's queryset is lazy, so a cache hit never touches the database.
     """
-    data = {name: params[name] for name in PARAMETERS if name in params}
+    # The parameters read, every value of each: the filter set refuses one given twice, as the
+    # API's does, rather than read the last (a dict of one value each would hide the first).
+    data = QueryDict(mutable=True)
+    for name in PARAMETERS:
+        data.setlist(name, params.getlist(name))
     filterset = ProductFilter(data=data, queryset=selectors.product_list())
     if not filterset.is_valid():
         raise BadParameter(_first_error(filterset.form))
+    if len(params.getlist("page")) > 1:
+        raise BadParameter(f"page: {GIVEN_TWICE}")
     page = PageForm(params)
     if not page.is_valid():
         raise BadParameter(_first_error(page))

@@ -46,6 +46,8 @@ def one_line(client: Client, url: str, status: int) -> str:
             "category=" + "c" * 121,
             "category: Ensure this value has at most 120 characters (it has 121).",
         ),
+        ("search=lamp&search=tent", "search: Give this parameter once."),
+        ("page=1&page=2", "page: Give this parameter once."),
     ],
     ids=[
         "letters",
@@ -56,6 +58,8 @@ def one_line(client: Client, url: str, status: int) -> str:
         "long-search",
         "nul-search",
         "long-category",
+        "search-twice",
+        "page-twice",
     ],
 )
 def test_a_bad_parameter_is_a_400_page_naming_it(client: Client, query: str, message: str) -> None:
@@ -63,7 +67,8 @@ def test_a_bad_parameter_is_a_400_page_naming_it(client: Client, query: str, mes
 
 
 @pytest.mark.parametrize(
-    "query", ["search=" + "a" * 201, "search=tea%00pot", "category=" + "c" * 121]
+    "query",
+    ["search=" + "a" * 201, "search=tea%00pot", "category=" + "c" * 121, "search=a&search=b"],
 )
 def test_the_api_refuses_the_same_values(client: Client, query: str) -> None:
     name = query.split("=", 1)[0]

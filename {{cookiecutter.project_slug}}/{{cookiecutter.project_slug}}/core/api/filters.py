@@ -14,6 +14,9 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+# Every filter takes one value: a second is refused rather than silently win.
+GIVEN_TWICE = "Give this parameter once."
+
 
 class StrictFilterSet(django_filters.FilterSet):
     """A typed parameter sent empty (`?max_price=`) is a 400, not read as "no filter".
@@ -31,7 +34,7 @@ class StrictFilterSet(django_filters.FilterSet):
             # django-filter reads the last of `?search=a&search=b`: the first would be dropped
             # without a word. A filter takes one value; say so.
             if hasattr(self.data, "getlist") and len(self.data.getlist(name)) > 1:
-                self.form.add_error(name, "Give this parameter once.")
+                self.form.add_error(name, GIVEN_TWICE)
         return not self.form.errors
 
 
