@@ -60,6 +60,9 @@ PRUNE: dict[tuple[str, str], list[str]] = {
         f"{SLUG}/catalog",
         f"{SLUG}/idempotency",
         "config/settings/components/catalog.py",
+        # axe-core for the storefront's accessibility test: no storefront, no package.json.
+        "package.json",
+        "package-lock.json",
     ],
     ("use_celery", "n"): [
         "config/celery.py",

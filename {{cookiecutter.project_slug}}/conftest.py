@@ -13,10 +13,11 @@ from {{ cookiecutter.project_slug }}.users.models import User
 from {{ cookiecutter.project_slug }}.users.tests.factories import UserFactory
 
 # Fixtures from tests/support/ that tests of any app take by name (a real SMTP server, a TOTP
-# clock, spans in memory{% if cookiecutter.use_celery == "y" %}, a real Celery worker{% endif %}).
+# clock, a browser, spans in memory{% if cookiecutter.use_celery == "y" %}, a real Celery worker{% endif %}).
 pytest_plugins = [
     "tests.support.smtp",
     "tests.support.accounts",
+    "tests.support.browser",
     "tests.support.tracing",
 {%- if cookiecutter.use_celery == "y" %}
     "tests.support.celery_worker",

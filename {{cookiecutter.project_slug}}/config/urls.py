@@ -4,7 +4,10 @@ from csp.constants import SELF, UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path, re_path
+from django.utils.functional import lazy
+from django.views.generic import RedirectView
 from drf_spectacular.views import (
     SpectacularAPIView,
     SpectacularRedocView,
@@ -15,7 +18,12 @@ from {{ cookiecutter.project_slug }}.core.api import error_views
 {% if cookiecutter.use_graphql == "y" %}from {{ cookiecutter.project_slug }}.graphql_api.apis import GraphQLApi
 {% endif %}from {{ cookiecutter.project_slug }}.users.views import admin_login
 
+REDOC_LOGO = "https://cdn.redoc.ly/redoc/logo-mini.svg"
+
 urlpatterns = [
+    # Browsers ask every site for /favicon.ico unless a page names its icon (the admin, the
+    # storefront): the project's icon, rather than a 404 on every first visit.
+    path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("core/favicon.svg"))),
     # Before admin.site.urls: the admin's login, with the API login's rate limits.
     path(f"{settings.ADMIN_URL}login/", admin_login),
     path(settings.ADMIN_URL, admin.site.urls),
@@ -48,11 +56,17 @@ urlpatterns = [
     ),
     path(
         "api/redoc/",
-        # Redoc styles itself with <style> elements it writes at run time, and searches in a
-        # worker it starts from a blob: URL. Allowed here, on this page alone.
-        csp_update({"style-src": [SELF, UNSAFE_INLINE], "worker-src": [SELF, "blob:"]})(
-            SpectacularRedocView.as_view(url_name="schema", template_name="core/redoc.html")
-        ),
+        # Redoc styles itself with <style> elements it writes at run time, searches in a worker
+        # it starts from a blob: URL, and shows its maker's logo from their server (the one
+        # request to another origin; Referrer-Policy keeps the page's address from it).
+        # Allowed here, on this page alone.
+        csp_update(
+            {
+                "style-src": [SELF, UNSAFE_INLINE],
+                "worker-src": [SELF, "blob:"],
+                "img-src": [SELF, "data:", REDOC_LOGO],
+            }
+        )(SpectacularRedocView.as_view(url_name="schema", template_name="core/redoc.html")),
         name="redoc",
     ),
 ]

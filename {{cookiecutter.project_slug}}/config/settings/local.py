@@ -1,7 +1,7 @@
 """Local development: debug on, and no service required (see base.py and its components)."""
 
 from .base import *  # noqa: F403
-from .base import {% if cookiecutter.use_celery == "y" %}CELERY_BROKER_URL, {% endif %}{% if cookiecutter.use_graphql == "y" %}GRAPHQL, {% endif %}REDIS_URL
+from .base import {% if cookiecutter.use_celery == "y" %}CELERY_BROKER_URL, {% endif %}REDIS_URL
 from .env import env
 
 DEBUG = env.bool("DEBUG", default=True)
@@ -10,9 +10,6 @@ SECRET_KEY = env("SECRET_KEY", default="django-insecure-local-development-only")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
-{%- if cookiecutter.use_graphql == "y" %}
-GRAPHQL["GRAPHIQL"] = env.bool("GRAPHIQL", default=True)
-{%- endif %}
 
 # Without REDIS_URL the cache is per process, so rate-limit and IP-monitor counters are too.
 # Acceptable here only (one process, one developer); production requires Redis.

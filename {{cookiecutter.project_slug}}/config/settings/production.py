@@ -79,7 +79,6 @@ REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = ["rest_framework.renderers.JSONRend
 
 {% if cookiecutter.use_graphql == "y" %}# The schema is public knowledge only if you choose: introspection is off unless turned on.
 GRAPHQL["INTROSPECTION"] = env.bool("GRAPHQL_INTROSPECTION", default=False)
-GRAPHQL["GRAPHIQL"] = False
 
 {% endif %}# JSON lines for the log pipeline, unless explicitly overridden.
 LOGGING["handlers"]["console"]["formatter"] = env("LOG_FORMAT", default="json")  # noqa: F405

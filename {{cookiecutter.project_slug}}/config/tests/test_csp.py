@@ -10,6 +10,7 @@ import pytest
 from csp.constants import NONE, SELF
 from csp.utils import build_policy
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.test import Client
 
 from tests.support.html_page import resources
@@ -56,9 +57,21 @@ def test_swagger_ui_start_script_is_a_file_from_the_same_view(client: Client) ->
     assert "SwaggerUIBundle" in response.content.decode()
 
 
-def test_only_redoc_may_use_inline_styles(client: Client) -> None:
+def test_only_redoc_may_use_inline_styles_and_its_makers_logo(client: Client) -> None:
     redoc = policy(client.get("/api/redoc/")["Content-Security-Policy"])
-    assert redoc == STRICT | {"style-src": "'self' 'unsafe-inline'", "worker-src": "'self' blob:"}
+    assert redoc == STRICT | {
+        "style-src": "'self' 'unsafe-inline'",
+        "worker-src": "'self' blob:",
+        "img-src": "'self' data: https://cdn.redoc.ly/redoc/logo-mini.svg",
+    }
+
+
+def test_the_site_icon_is_a_static_file(client: Client) -> None:
+    # Browsers ask for /favicon.ico on every site whose pages name no icon.
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302
+    assert response["Location"] == "/static/core/favicon.svg"
+    assert finders.find("core/favicon.svg")
 
 
 def test_the_policy_built_once_is_django_csps_and_follows_the_settings(

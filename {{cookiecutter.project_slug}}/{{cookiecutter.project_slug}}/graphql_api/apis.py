@@ -10,10 +10,7 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any, TypeGuard
 
-from csp.decorators import csp_exempt
 from django.conf import settings
-from django.http import HttpResponse
-from django.utils.decorators import method_decorator
 from graphql import (
     DefinitionNode,
     FieldNode,
@@ -26,14 +23,13 @@ from graphql import (
     SelectionSetNode,
     parse,
 )
-from rest_framework.exceptions import NotFound, ParseError
+from rest_framework.exceptions import ParseError
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from strawberry.django.context import StrawberryDjangoContext
 from strawberry.exceptions import MissingQueryError
-from strawberry.http.ides import get_graphql_ide_html
 from strawberry.schema.exceptions import CannotGetOperationTypeError
 
 from {{ cookiecutter.project_slug }}.core.api.parsers import JSONParser
@@ -114,15 +110,10 @@ class GraphQLApi(APIView):
     permission_classes = [AllowAny]
     parser_classes = [JSONParser]
     schema = None  # not part of the OpenAPI document: GraphQL describes itself (schema.graphql)
-
-    # GraphiQL's page loads the IDE from unpkg.com and starts it with an inline script: outside
-    # the Content-Security-Policy, and only ever served in local development.
-    @method_decorator(csp_exempt())
-    def get(self, request: Request) -> HttpResponse:
-        """GraphiQL, in local development only (settings.GRAPHQL["GRAPHIQL"])."""
-        if not settings.GRAPHQL["GRAPHIQL"]:
-            raise NotFound("GraphiQL is turned off here; POST queries to this URL.")
-        return HttpResponse(get_graphql_ide_html(graphql_ide="graphiql"))
+    # No GET: no in-browser IDE is served. strawberry's GraphiQL page loads its code from
+    # unpkg.com and starts it with an inline script, so it could only run with this origin's
+    # Content-Security-Policy switched off (docs: GraphQL). A desktop client, or the schema in
+    # schema.graphql, does the same from outside the site.
 
     def post(self, request: Request) -> Response:
         query, variables, operation_name = self.read_body(request)

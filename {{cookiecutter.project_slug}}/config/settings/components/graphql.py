@@ -1,7 +1,7 @@
 """GraphQL (strawberry-graphql-django): the /graphql/ endpoint's app, document limits, page sizes.
 
-Owned by use_graphql=y (pruned otherwise). local.py turns GraphiQL on; production.py turns
-introspection off.
+Owned by use_graphql=y (pruned otherwise). production.py turns introspection off. No in-browser
+IDE is served (graphql_api/apis.py says why).
 """
 
 from ..base import LOCAL_APPS
@@ -15,7 +15,6 @@ CORS_URLS_REGEX = r"^/(api|graphql)/"
 # /graphql/ beside REST, with REST's authentication and rate limits (graphql_api/apis.py). Every
 # limit rejects an abusive document before anything runs. https://strawberry.rocks/docs/guides/security
 GRAPHQL = {
-    "GRAPHIQL": env.bool("GRAPHIQL", default=False),  # the in-browser IDE: local.py turns it on
     "INTROSPECTION": env.bool("GRAPHQL_INTROSPECTION", default=True),
     "MAX_QUERY_BYTES": env.int("GRAPHQL_MAX_QUERY_BYTES", default=10_000),
     "MAX_TOKENS": env.int("GRAPHQL_MAX_TOKENS", default=2_000),

@@ -93,12 +93,13 @@ def test_introspection_can_be_switched_off(api_client: APIClient, settings) -> N
     assert "introspection" in messages(body).lower()
 
 
-def test_graphiql_is_for_local_development_only(api_client: APIClient, settings) -> None:
-    assert api_client.get(URL).status_code == 404  # off in tests, and forced off in production
-    settings.GRAPHQL = settings.GRAPHQL | {"GRAPHIQL": True}
-    response = api_client.get(URL)
-    assert response.status_code == 200
-    assert b"graphiql" in response.content.lower()
+def test_no_in_browser_ide_is_served_outside_the_csp(api_client: APIClient) -> None:
+    # GraphiQL would need the CDN and an inline script the site's policy refuses: not served,
+    # in any environment (docs: GraphQL). A GET is the API's JSON 405, naming POST.
+    response = api_client.get(URL, HTTP_ACCEPT="text/html")
+    assert response.status_code == 405
+    assert response["Allow"] == "POST, OPTIONS"
+    assert response.json()["detail"] == 'Method "GET" not allowed.'
 
 
 def test_the_api_wide_throttle_covers_graphql(api_client: APIClient, settings) -> None:
