@@ -11,7 +11,7 @@ DEMO := $(DEMO_DIR)/nexus_shop
 export UV_PYTHON_DOWNLOADS := never
 
 .DEFAULT_GOAL := help
-.PHONY: help bootstrap test test-fast lint demo docs bench clean lock upgrade
+.PHONY: help bootstrap test test-fast lint demo docs screenshots bench clean lock upgrade
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -59,6 +59,14 @@ demo: bootstrap ## Bake the defaults into build/demo and serve them on 127.0.0.1
 
 docs: bootstrap ## Serve the learning hub (docs/) on http://127.0.0.1:8001 with live reload
 	$(VENV)/bin/mkdocs serve --dev-addr 127.0.0.1:8001
+
+# The browser tests save what they see in build/screenshots/ (tests/conftest.py, SCREENSHOTS).
+screenshots: bootstrap ## Retake the screenshots docs/getting-started.md shows (Chromium, PostgreSQL, Redis)
+	rm -rf build/screenshots
+	$(VENV)/bin/pytest -p no:cacheprovider -n 2 tests/test_hub_browser.py \
+		"tests/test_generated_project.py::test_generated_suite_passes_on_real_postgres_and_redis[default]"
+	mkdir -p docs/screenshots
+	cp build/screenshots/*.png docs/screenshots/
 
 clean: ## Remove build output and the tooling venv
 	rm -rf build .venv

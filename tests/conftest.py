@@ -25,6 +25,9 @@ from pins import versions
 from pytest_cookies.plugin import Cookies
 
 TEMPLATE = Path(__file__).resolve().parents[1]
+# Where the browser tests leave their screenshots (the bakes' and the hub's): `make screenshots`
+# copies the latest into docs/screenshots/, which the getting-started page shows.
+SCREENSHOTS = TEMPLATE / "build" / "screenshots"
 UV = str(Path(sys.executable).with_name("uv"))
 SUITE_TIMEOUT = 1500  # seconds; see Bake.suite
 UV_ON_PATH = f"{Path(UV).parent}{os.pathsep}{os.environ.get('PATH', '')}"
@@ -261,8 +264,12 @@ def installed(bake: Callable[[str], Bake]) -> Callable[[str], Bake]:
             project = bake(name)
             python = find_python(project.context.get("python_version", "3.12"))
             project._env = {"UV_PYTHON": python, "UV_PYTHON_DOWNLOADS": "never"}
-            # As the README says: the lock the bake wrote, installed as it is.
+            # As the README says (`make install`): the lock the bake wrote, installed as it is,
+            # and the npm packages the browser tests inject (package-lock.json), if it has any.
             run([UV, "sync", "--locked"], project.path, project.env())
+            if (project.path / "package-lock.json").exists():
+                npm_ci = ["npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts"]
+                run(npm_ci, project.path, project.env())
             cache[name] = project
         return cache[name]
 

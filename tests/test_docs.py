@@ -284,6 +284,30 @@ def test_the_site_builds_strictly(tmp_path: Path) -> None:
     assert (tmp_path / "site/index.html").is_file(), result.stderr
 
 
+# What the browser tests save (save_screenshot(page, "<name>") in the bakes' tests, and the hub's
+# own test), as the getting-started page shows them from docs/screenshots/ (`make screenshots`).
+SCREENSHOTS = ("swagger-ui", "redoc", "storefront", "hub")
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_getting_started_page_shows_the_screenshots_the_browser_tests_take() -> None:
+    page = (DOCS / "getting-started.md").read_text()
+    taken = "\n".join(
+        path.read_text()
+        for path in [
+            *TEMPLATE.glob("{{cookiecutter.project_slug}}/**/test_*browser*.py"),
+            *TEMPLATE.glob("tests/test_*browser*.py"),
+        ]
+    )
+    for name in SCREENSHOTS:
+        assert f"](screenshots/{name}.png)" in page, name
+        assert f'"{name}"' in taken or f"{name}.png" in taken, f"no browser test saves {name}"
+        image = DOCS / "screenshots" / f"{name}.png"
+        assert image.read_bytes()[:8] == PNG_SIGNATURE, image
+        assert image.stat().st_size > 10_000, f"{image} looks blank"
+    assert sorted(path.stem for path in (DOCS / "screenshots").glob("*")) == sorted(SCREENSHOTS)
+
+
 def test_every_project_path_a_page_cites_exists_in_a_bake(bake: Callable[[str], Bake]) -> None:
     """A generated-project file or folder a hub page names in backticks is in at least one bake.
 

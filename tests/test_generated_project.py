@@ -13,7 +13,7 @@ import secrets
 from collections.abc import Callable
 
 import pytest
-from conftest import TEMPLATE, UV, Bake, answers_for, locked_versions, run
+from conftest import SCREENSHOTS, TEMPLATE, UV, Bake, answers_for, locked_versions, run
 
 pytestmark = pytest.mark.slow
 
@@ -64,7 +64,9 @@ def test_generated_suite_passes_on_real_postgres_and_redis(
     installed: Callable[[str], Bake], name: str
 ) -> None:
     project = installed(name)
-    result = project.suite(**project.service_env())
+    # The default bake's browser tests leave their screenshots for `make screenshots`.
+    shots = {"BROWSER_SCREENSHOTS_DIR": str(SCREENSHOTS)} if name == "default" else {}
+    result = project.suite(**project.service_env(), **shots)
     assert passed(result.stdout) >= 30
     assert " skipped" not in result.stdout.splitlines()[-1]  # nothing skipped for lack of a service
 

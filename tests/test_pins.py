@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import itertools
+import json
 import os
 import re
 import subprocess
@@ -228,3 +229,21 @@ def test_the_pins_script_upgrades_a_copy_of_the_template_and_reports_what_moved(
     assert f"| django | {older} | {newest} |" in changes
     assert changes in result.stdout
     run([sys.executable, str(script), "--check"], copy)
+
+
+def test_the_npm_packages_the_browser_tests_inject_are_pinned_exactly_with_integrity() -> None:
+    """package.json asks for exact versions; package-lock.json holds them, each with its hash.
+
+    `npm ci` installs the lock as it is and fails when the two disagree; a range in package.json
+    would let `npm install` move the version the tests were proven with.
+    """
+    project = TEMPLATE / "{{cookiecutter.project_slug}}"
+    wanted = json.loads((project / "package.json").read_text())["devDependencies"]
+    lock = json.loads((project / "package-lock.json").read_text())
+    assert lock["lockfileVersion"] == 3
+    assert lock["packages"][""]["devDependencies"] == wanted
+    for name, version in wanted.items():
+        assert re.fullmatch(r"\d+\.\d+\.\d+", version), f"{name}: {version} is not exact"
+        entry = lock["packages"][f"node_modules/{name}"]
+        assert entry["version"] == version
+        assert entry["integrity"].startswith("sha512-")
