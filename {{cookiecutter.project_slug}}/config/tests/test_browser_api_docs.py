@@ -14,7 +14,10 @@ from playwright.sync_api import Locator, Page
 from pytest_django.live_server_helper import LiveServer
 
 from {{ cookiecutter.project_slug }}.users.models import User
-from {{ cookiecutter.project_slug }}.users.tests.factories import TEST_PASSWORD, UserFactory
+from {{ cookiecutter.project_slug }}.users.tests.factories import (
+    TEST_PASSWORD,
+    UserFactory,
+)
 
 from tests.support.browser import WatchedPage, save_screenshot
 
