@@ -25,7 +25,7 @@ from urllib.parse import urldefrag, urlsplit
 from urllib.request import urlopen
 
 import pytest
-from conftest import TEMPLATE, UV, run
+from conftest import SCREENSHOTS, TEMPLATE, UV, run
 from playwright.sync_api import (
     Browser,
     ConsoleMessage,
@@ -47,7 +47,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 VIEWPORT = {"width": 1280, "height": 800}
-SCREENSHOT = TEMPLATE / "build" / "screenshots" / "hub.png"
+SCREENSHOT = SCREENSHOTS / "hub.png"  # `make screenshots` copies it into docs/screenshots/
 DIAGRAMS = sorted(path.stem for path in (TEMPLATE / "docs" / "diagrams").glob("*.dot"))
 # A practice a reader would look for by name, and the page search must lead to.
 SEARCHED = ("Rate limiting", "practices/rate-limiting/")

@@ -1,14 +1,15 @@
 """A real browser for tests: Chromium driven by Playwright, watching what a user would see break.
 
-The pages people look at (Swagger UI, Redoc, the storefront) are opened in Chromium against the
-test server (pytest-django's `live_server`, which serves the static files too), under the site's
-real Content-Security-Policy. Each page is watched for what the Django test client cannot see: a
-console error, an uncaught exception, a resource the policy blocked, a request that failed.
+The pages people look at (the API's docs, the project's HTML pages) are opened in Chromium against
+the test server (pytest-django's `live_server`, which serves the static files too), under the
+site's real Content-Security-Policy. Each page is watched for what the Django test client cannot
+see: a console error, an uncaught exception, a resource the policy blocked, a request that failed
+or went to another host. axe-core checks a page's accessibility.
 
 Chromium: BROWSER_EXECUTABLE, else the one `uv run playwright install chromium` downloaded (made
 for this Playwright), else `chromium` on the PATH (Debian's package: `apt-get install chromium`).
-Without any, the browser tests are skipped, saying so. BROWSER_SCREENSHOTS_DIR, when set, receives a screenshot of each page a
-test names (the template's docs show the latest).
+Without any, the browser tests are skipped, saying so. BROWSER_SCREENSHOTS_DIR, when set,
+receives a screenshot of each page a test names (the template's docs show the latest).
 https://playwright.dev/python/docs/api/class-browsertype#browser-type-launch
 """
 
@@ -188,7 +189,10 @@ def accessibility_violations(page: Page) -> list[str]:
     Minor and moderate findings are left to review. https://github.com/dequelabs/axe-core
     """
     if not AXE.exists():
-        pytest.skip(f"needs axe-core: `npm ci` (installs {AXE.relative_to(PROJECT_ROOT)})")
+        pytest.skip(
+            f"needs axe-core for the accessibility check: `npm ci` (installs "
+            f"{AXE.relative_to(PROJECT_ROOT)}); the page's other checks passed"
+        )
     page.evaluate(AXE.read_text())
     results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
     return [
@@ -213,13 +217,11 @@ def browser() -> Iterator[Browser]:
     # and Django refuses ORM calls from a thread with a running loop. The tests' own database
     # calls are plain synchronous code, so they are allowed while the browser is up, as
     # Playwright's docs advise. https://playwright.dev/python/docs/test-runners#django
-    monkeypatch = pytest.MonkeyPatch()
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with monkeypatch.context(), sync_playwright() as playwright:
+    with pytest.MonkeyPatch.context() as monkeypatch, sync_playwright() as playwright:
+        monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # undone however this ends
         launched = launch_chromium(playwright)
         yield launched
         launched.close()
-    monkeypatch.undo()
 
 
 @pytest.fixture

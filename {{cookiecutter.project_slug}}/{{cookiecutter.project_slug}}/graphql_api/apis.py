@@ -23,8 +23,9 @@ from graphql import (
     SelectionSetNode,
     parse,
 )
-from rest_framework.exceptions import ParseError
+from rest_framework.exceptions import MethodNotAllowed, ParseError
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -105,15 +106,25 @@ def root_fields(
     return fields
 
 
+NOT_ALLOWED = (
+    'GraphQL takes a POST with a JSON body, {"query": "..."}. No in-browser IDE is served here: '
+    "use a GraphQL client, or read schema.graphql."
+)
+
+
 class GraphQLApi(APIView):
     # Public queries exist; each non-public field checks the user itself (users/graphql.py::require_user).
     permission_classes = [AllowAny]
     parser_classes = [JSONParser]
+    renderer_classes = [JSONRenderer]  # a GraphQL answer is JSON, whatever a browser accepts
     schema = None  # not part of the OpenAPI document: GraphQL describes itself (schema.graphql)
-    # No GET: no in-browser IDE is served. strawberry's GraphiQL page loads its code from
-    # unpkg.com and starts it with an inline script, so it could only run with this origin's
-    # Content-Security-Policy switched off (docs: GraphQL). A desktop client, or the schema in
-    # schema.graphql, does the same from outside the site.
+
+    def http_method_not_allowed(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # No GET: no in-browser IDE is served. strawberry's GraphiQL page loads its code from
+        # unpkg.com and starts it with an inline script, so it could only run with this origin's
+        # Content-Security-Policy switched off (docs: GraphQL). A desktop client, or the schema
+        # in schema.graphql, does the same from outside the site.
+        raise MethodNotAllowed(request.method or "", detail=NOT_ALLOWED)
 
     def post(self, request: Request) -> Response:
         query, variables, operation_name = self.read_body(request)

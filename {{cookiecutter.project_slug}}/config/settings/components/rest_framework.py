@@ -13,6 +13,11 @@ REST_FRAMEWORK: dict[str, Any] = {
     # (spooled to disk, outside DATA_UPLOAD_MAX_MEMORY_SIZE) on every endpoint. Anything else: 415.
     # Ours bounds size, depth and value count (API_JSON in security.py).
     "DEFAULT_PARSER_CLASSES": [f"{PACKAGE}.core.api.parsers.JSONParser"],
+    # JSON, and DRF's browsable API allowed the inline styles it needs (production: JSON only).
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        f"{PACKAGE}.core.api.renderers.BrowsableAPIRenderer",
+    ],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         f"{PACKAGE}.users.authentication.JWTAuthentication",  # simplejwt's, a cheaper user lookup
         "rest_framework.authentication.SessionAuthentication",  # browsable API and admin users

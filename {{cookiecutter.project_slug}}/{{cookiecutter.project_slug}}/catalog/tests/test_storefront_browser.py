@@ -5,6 +5,8 @@ use them: follow the links and the pages, search, reach everything with the keyb
 nothing blocked by the Content-Security-Policy and no serious accessibility fault (axe-core).
 """
 
+from urllib.parse import urldefrag
+
 import pytest
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
@@ -17,6 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 LAMPS = 24  # with the tent: two pages of 20
 MAX_TABS = 40  # presses of Tab to reach any control of a page
+MAX_PAGES = 100  # the link walk's bound: every page of the test's catalogue, with room to spare
 
 
 @pytest.fixture
@@ -66,6 +69,24 @@ def test_list_pages_search_and_detail_by_clicking(shop: str, browser_page: Watch
     browser_page.assert_clean()
 
 
+def test_every_link_of_every_page_leads_somewhere(shop: str, browser_page: WatchedPage) -> None:
+    # Every page reachable from the list by its links (the pages, the categories, each product,
+    # the breadcrumbs, the header) is visited once; each must open and carry no broken link.
+    page = browser_page.page
+    seen: set[str] = set()
+    queue = [shop]
+    while queue and len(seen) < MAX_PAGES:
+        url = queue.pop()
+        if url in seen:
+            continue
+        seen.add(url)
+        assert page.goto(url).status == 200, url  # type: ignore[union-attr]
+        links = page.eval_on_selector_all("a[href]", "links => links.map(link => link.href)")
+        queue.extend(urldefrag(link).url for link in links if link.startswith(shop))
+    assert len(seen) > 2 + LAMPS  # two list pages, every product and the category lists
+    browser_page.assert_clean()
+
+
 def test_everything_is_reachable_by_keyboard(shop: str, browser_page: WatchedPage) -> None:
     page = browser_page.page
     page.goto(shop)
@@ -104,8 +125,8 @@ def test_no_serious_accessibility_violation(
 ) -> None:
     browser_page.watched.expect_status(status)
     assert browser_page.page.goto(shop + path).status == status  # type: ignore[union-attr]
-    assert accessibility_violations(browser_page.page) == []
     browser_page.assert_clean()
+    assert accessibility_violations(browser_page.page) == []
 
 
 def test_a_products_page_has_no_serious_accessibility_violation(
@@ -115,8 +136,8 @@ def test_a_products_page_has_no_serious_accessibility_violation(
     page.goto(shop)
     page.get_by_role("link", name="Trail tent").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Trail tent")
-    assert accessibility_violations(page) == []
     browser_page.assert_clean()
+    assert accessibility_violations(page) == []
 
 
 def test_the_accessibility_check_finds_a_field_without_a_label(

@@ -95,11 +95,12 @@ def test_introspection_can_be_switched_off(api_client: APIClient, settings) -> N
 
 def test_no_in_browser_ide_is_served_outside_the_csp(api_client: APIClient) -> None:
     # GraphiQL would need the CDN and an inline script the site's policy refuses: not served,
-    # in any environment (docs: GraphQL). A GET is the API's JSON 405, naming POST.
-    response = api_client.get(URL, HTTP_ACCEPT="text/html")
+    # in any environment (docs: GraphQL). A browser's GET is the API's JSON 405, saying what to do.
+    response = api_client.get(URL, HTTP_ACCEPT="text/html,application/xhtml+xml,*/*;q=0.8")
     assert response.status_code == 405
+    assert response["Content-Type"] == "application/json"
     assert response["Allow"] == "POST, OPTIONS"
-    assert response.json()["detail"] == 'Method "GET" not allowed.'
+    assert response.json()["detail"].startswith("GraphQL takes a POST with a JSON body")
 
 
 def test_the_api_wide_throttle_covers_graphql(api_client: APIClient, settings) -> None:
