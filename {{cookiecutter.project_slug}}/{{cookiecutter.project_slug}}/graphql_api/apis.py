@@ -119,7 +119,10 @@ class GraphQLApi(APIView):
     renderer_classes = [JSONRenderer]  # a GraphQL answer is JSON, whatever a browser accepts
     schema = None  # not part of the OpenAPI document: GraphQL describes itself (schema.graphql)
 
-    def http_method_not_allowed(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    # DRF's own stubs narrow Django's HttpRequest to its Request here, with the same ignore.
+    def http_method_not_allowed(  # type: ignore[override]
+        self, request: Request, *args: Any, **kwargs: Any
+    ) -> Response:
         # No GET: no in-browser IDE is served. strawberry's GraphiQL page loads its code from
         # unpkg.com and starts it with an inline script, so it could only run with this origin's
         # Content-Security-Policy switched off (docs: GraphQL). A desktop client, or the schema
