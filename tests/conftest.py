@@ -215,14 +215,16 @@ class Bake:
     def tool(self, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
         return run([UV, "run", "--no-sync", *args], self.path, self.env(**env))
 
-    def suite(self, **env: str) -> subprocess.CompletedProcess[str]:
+    def suite(self, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
         """The bake's own test suite, as `make test` runs it, with a fresh test database.
+
+        `args` go to pytest after the project's own options (a marker expression, say).
 
         Allowed SUITE_TIMEOUT seconds: the largest bake's suite on PostgreSQL and Redis runs for
         several minutes, and on a CI machine of two cores that runs other suites beside it, once
         for more than the 900 s every other command is allowed.
         """
-        command = [UV, "run", "--no-sync", "pytest", "-p", "no:cacheprovider", "--create-db"]
+        command = [UV, "run", "--no-sync", "pytest", "-p", "no:cacheprovider", "--create-db", *args]
         return run(command, self.path, self.env(**env), timeout=SUITE_TIMEOUT)
 
     def make(self, *targets: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:

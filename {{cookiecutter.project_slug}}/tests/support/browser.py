@@ -143,7 +143,7 @@ class WatchedPage:
     watched: Watched
 
     def assert_clean(self) -> None:
-        """Fails with every problem seen since the page opened (or since the last clear)."""
+        """Fails (AssertionError) listing every problem seen since the page opened."""
         problems = self.watched.problems()
         assert not problems, "the browser saw:\n" + "\n".join(problems)
 

@@ -5,13 +5,14 @@ use them: follow the links and the pages, search, reach everything with the keyb
 nothing blocked by the Content-Security-Policy and no serious accessibility fault (axe-core).
 """
 
-from urllib.parse import urldefrag
+from urllib.parse import urldefrag, urljoin
 
 import pytest
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from tests.support.browser import WatchedPage, accessibility_violations, save_screenshot
+from tests.support.html_page import resources
 
 from .factories import CategoryFactory, ProductFactory
 
@@ -71,8 +72,9 @@ def test_list_pages_search_and_detail_by_clicking(shop: str, browser_page: Watch
 
 def test_every_link_of_every_page_leads_somewhere(shop: str, browser_page: WatchedPage) -> None:
     # Every page reachable from the list by its links (the pages, the categories, each product,
-    # the breadcrumbs, the header) is visited once; each must open and carry no broken link.
-    page = browser_page.page
+    # the breadcrumbs, the header) is fetched once, as the browser resolves its links; each must
+    # answer 200. (Rendering each is the other tests' work: here only the links are followed.)
+    request = browser_page.page.request
     seen: set[str] = set()
     queue = [shop]
     while queue and len(seen) < MAX_PAGES:
@@ -80,11 +82,13 @@ def test_every_link_of_every_page_leads_somewhere(shop: str, browser_page: Watch
         if url in seen:
             continue
         seen.add(url)
-        assert page.goto(url).status == 200, url  # type: ignore[union-attr]
-        links = page.eval_on_selector_all("a[href]", "links => links.map(link => link.href)")
-        queue.extend(urldefrag(link).url for link in links if link.startswith(shop))
+        response = request.get(url)
+        assert response.status == 200, url
+        hrefs = [link.attrs.get("href") or "" for link in resources(response.text()).find("a")]
+        queue.extend(
+            link for href in hrefs if (link := urldefrag(urljoin(url, href)).url).startswith(shop)
+        )
     assert len(seen) > 2 + LAMPS  # two list pages, every product and the category lists
-    browser_page.assert_clean()
 
 
 def test_everything_is_reachable_by_keyboard(shop: str, browser_page: WatchedPage) -> None:
