@@ -21,8 +21,8 @@ from {{ cookiecutter.project_slug }}.core.api import error_views
 REDOC_LOGO = "https://cdn.redoc.ly/redoc/logo-mini.svg"
 
 urlpatterns = [
-    # Browsers ask every site for /favicon.ico unless a page names its icon (the admin, the
-    # storefront): the project's icon, rather than a 404 on every first visit.
+    # Browsers ask every site for /favicon.ico unless a page names its icon (the admin, Redoc):
+    # the project's icon, rather than a JSON 404 on every first visit.
     path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("core/favicon.svg"))),
     # Before admin.site.urls: the admin's login, with the API login's rate limits.
     path(f"{settings.ADMIN_URL}login/", admin_login),
