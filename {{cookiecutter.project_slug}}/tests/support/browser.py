@@ -17,6 +17,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -181,6 +182,12 @@ def stand_in(route: Route, watched: Watched) -> None:
         route.abort("blockedbyclient")
 
 
+@cache
+def axe_source() -> str:
+    """axe-core's script (650 KB), read once per test process."""
+    return AXE.read_text()
+
+
 def accessibility_violations(page: Page) -> list[str]:
     """axe-core's serious and critical violations on the page as it is now, one line each.
 
@@ -193,7 +200,7 @@ def accessibility_violations(page: Page) -> list[str]:
             f"needs axe-core for the accessibility check: `npm ci` (installs "
             f"{AXE.relative_to(PROJECT_ROOT)}); the page's other checks passed"
         )
-    page.evaluate(AXE.read_text())
+    page.evaluate(axe_source())
     results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
     return [
         f"{violation['impact']}: {violation['id']} ({violation['help']}) at "
